@@ -1,0 +1,404 @@
+//! Checking: syntax trees → `Program`. Resolves every name, validates
+//! formats and crosswalks, lowers reports to a DAG of figures and rejects
+//! cycles, kind and sign mismatches, and chart codes no line reaches. It
+//! never reads a ledger, and it reports every error it finds, not the first.
+
+mod crosswalk;
+mod format;
+mod reports;
+
+use crate::diagnostic::{Code, Diagnostic, Result};
+use crate::model::*;
+use crate::money::Amount;
+use crate::source::{Sources, Span};
+use crate::syntax::ast::{self, Item};
+use std::collections::BTreeMap;
+
+/// Reads a file named in the specification (a crosswalk table), relative to
+/// the project root. Checking reads nothing else.
+pub type Loader<'a> = dyn Fn(&str) -> std::io::Result<Vec<u8>> + 'a;
+
+/// Checks the parsed files of one project.
+pub fn check(sources: &mut Sources, files: &[ast::File], loader: &Loader<'_>) -> Result<Program> {
+    let mut checker = Checker::default();
+    let items: Vec<&Item> = files.iter().flat_map(|file| &file.items).collect();
+    let program = checker.program(sources, &items, loader);
+    if checker.errors.is_empty() {
+        program.ok_or_else(Vec::new)
+    } else {
+        Err(checker.errors)
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    errors: Vec<Diagnostic>,
+}
+
+impl Checker {
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.errors.push(diagnostic);
+    }
+
+    fn program(
+        &mut self,
+        sources: &mut Sources,
+        items: &[&Item],
+        loader: &Loader<'_>,
+    ) -> Option<Program> {
+        let fiscal_year = self.fiscal_year(items);
+        let chart = self.chart(items)?;
+        let dimensions = self.dimensions(items);
+        let crosswalks = self.crosswalks(sources, items, &chart, &dimensions, loader);
+        let formats = self.formats(items);
+        let entities = self.entities(items, &crosswalks, &formats);
+        let groups = self.groups(items, &entities);
+        let rounding = self.global_rounding(items);
+        let reports = reports::lower(self, items, &chart, &dimensions, rounding);
+        Some(Program {
+            fiscal_year: fiscal_year?,
+            chart,
+            dimensions,
+            crosswalks,
+            formats,
+            entities,
+            groups,
+            reports: reports.reports,
+            figures: reports.figures,
+            order: reports.order,
+            aggregates: reports.aggregates,
+        })
+    }
+
+    fn fiscal_year(&mut self, items: &[&Item]) -> Option<i32> {
+        let years: Vec<&ast::Spanned<i32>> = items
+            .iter()
+            .filter_map(|item| match item {
+                Item::FiscalYear(year) => Some(year),
+                _ => None,
+            })
+            .collect();
+        match years.as_slice() {
+            [year] => Some(year.value),
+            [] => {
+                self.error(
+                    Diagnostic::error(Code::ProjectShape, "the project declares no `fiscal_year`")
+                        .help("add `fiscal_year 2025` (the year in which the fiscal year ends) to a file under reports/"),
+                );
+                None
+            }
+            [first, second, ..] => {
+                self.error(
+                    Diagnostic::error(Code::ProjectShape, "`fiscal_year` is declared twice")
+                        .at(second.span, "declared again here")
+                        .also(first.span, "first declared here"),
+                );
+                None
+            }
+        }
+    }
+
+    fn chart(&mut self, items: &[&Item]) -> Option<Chart> {
+        let charts: Vec<&ast::Chart> = items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Chart(chart) => Some(chart),
+                _ => None,
+            })
+            .collect();
+        let chart = match charts.as_slice() {
+            [chart] => *chart,
+            [] => {
+                self.error(
+                    Diagnostic::error(Code::ProjectShape, "the project declares no chart")
+                        .help("declare the harmonized chart with `chart NAME \"Label\" { ... }`"),
+                );
+                return None;
+            }
+            [first, second, ..] => {
+                self.error(
+                    Diagnostic::error(Code::ProjectShape, "a project has one harmonized chart")
+                        .at(second.name.span, "second chart")
+                        .also(first.name.span, "first chart"),
+                );
+                return None;
+            }
+        };
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        let mut accounts = Vec::new();
+        for account in &chart.accounts {
+            if let Some(first) = seen.insert(&account.code.text, account.code.span) {
+                self.error(
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        format!("chart code `{}` is declared twice", account.code.text),
+                    )
+                    .at(account.code.span, "declared again here")
+                    .also(first, "first declared here"),
+                );
+                continue;
+            }
+            accounts.push(ChartAccount {
+                code: account.code.text.clone(),
+                label: account.label.value.clone(),
+                kind: account.kind.value,
+                balance: account.balance.value,
+                attributes: account
+                    .attributes
+                    .iter()
+                    .map(|(name, value)| (name.text.clone(), value.text.clone()))
+                    .collect(),
+                span: account.code.span,
+            });
+        }
+        accounts.sort_by(|a, b| code_order(&a.code, &b.code));
+        let by_code = accounts
+            .iter()
+            .enumerate()
+            .map(|(index, account)| (account.code.clone(), index))
+            .collect();
+        Some(Chart {
+            name: chart.name.text.clone(),
+            label: chart.label.value.clone(),
+            accounts,
+            by_code,
+        })
+    }
+
+    fn dimensions(&mut self, items: &[&Item]) -> Vec<DimensionDef> {
+        let mut dimensions: Vec<DimensionDef> = Vec::new();
+        let mut spans: Vec<Span> = Vec::new();
+        for item in items {
+            let Item::Dimension(dimension) = item else {
+                continue;
+            };
+            if let Some(index) = dimensions.iter().position(|d| d.name == dimension.name.text) {
+                self.duplicate("dimension", &dimension.name, spans[index]);
+                continue;
+            }
+            spans.push(dimension.name.span);
+            dimensions.push(DimensionDef {
+                name: dimension.name.text.clone(),
+                label: dimension.label.value.clone(),
+                values: dimension.values.as_ref().map(|values| {
+                    values
+                        .iter()
+                        .map(|(value, label)| (value.text.clone(), label.value.clone()))
+                        .collect()
+                }),
+            });
+        }
+        dimensions
+    }
+
+    fn entities(
+        &mut self,
+        items: &[&Item],
+        crosswalks: &[crate::mapping::Crosswalk],
+        formats: &[FormatDef],
+    ) -> Vec<EntityDef> {
+        let mut entities: Vec<EntityDef> = Vec::new();
+        let mut spans: Vec<Span> = Vec::new();
+        for item in items {
+            let Item::Entity(entity) = item else {
+                continue;
+            };
+            if let Some(index) = entities.iter().position(|e| e.name == entity.name.text) {
+                self.duplicate("entity", &entity.name, spans[index]);
+                continue;
+            }
+            let mut code = None;
+            let mut crosswalk = None;
+            let mut sources = Vec::new();
+            for field in &entity.fields {
+                match field {
+                    ast::EntityField::Code(text) => code = Some(text.value.clone()),
+                    ast::EntityField::Crosswalk(name) => {
+                        crosswalk = self.lookup(name, "crosswalk", crosswalks.iter().map(|c| &c.name));
+                    }
+                    ast::EntityField::Source(source) => {
+                        let format =
+                            self.lookup(&source.format, "format", formats.iter().map(|f| &f.name));
+                        if let Some(format) = format {
+                            sources.push(SourceDef {
+                                role: source.role.value,
+                                path: source.path.value.clone(),
+                                format,
+                                span: source.path.span,
+                            });
+                        }
+                    }
+                }
+            }
+            let Some(crosswalk) = crosswalk else {
+                if !entity.fields.iter().any(|f| matches!(f, ast::EntityField::Crosswalk(_))) {
+                    self.error(
+                        Diagnostic::error(
+                            Code::ProjectShape,
+                            format!("entity `{}` names no crosswalk", entity.name.text),
+                        )
+                        .at(entity.name.span, "declared here")
+                        .help("add `crosswalk NAME` to say how its local codes map to the chart"),
+                    );
+                }
+                continue;
+            };
+            spans.push(entity.name.span);
+            entities.push(EntityDef {
+                name: entity.name.text.clone(),
+                label: entity.label.value.clone(),
+                code: code.unwrap_or_default(),
+                crosswalk,
+                sources,
+            });
+        }
+        entities
+    }
+
+    fn groups(&mut self, items: &[&Item], entities: &[EntityDef]) -> Vec<GroupDef> {
+        let mut groups: Vec<GroupDef> = Vec::new();
+        for item in items {
+            let Item::Group(group) = item else {
+                continue;
+            };
+            if entities.iter().any(|e| e.name == group.name.text)
+                || groups.iter().any(|g| g.name == group.name.text)
+            {
+                self.error(
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        format!("`{}` already names an entity or a group", group.name.text),
+                    )
+                    .at(group.name.span, "declared again here"),
+                );
+                continue;
+            }
+            let members = group
+                .members
+                .iter()
+                .filter_map(|member| self.lookup(member, "entity", entities.iter().map(|e| &e.name)))
+                .collect();
+            groups.push(GroupDef {
+                name: group.name.text.clone(),
+                label: group.label.value.clone(),
+                members,
+            });
+        }
+        groups
+    }
+
+    fn global_rounding(&mut self, items: &[&Item]) -> RoundingPolicy {
+        let mut policy = RoundingPolicy::default();
+        let mut first: Option<Span> = None;
+        for item in items {
+            if let Item::Rounding(rounding) = item {
+                if let Some(first) = first {
+                    self.error(
+                        Diagnostic::error(Code::DuplicateName, "the project-wide `rounding` is declared twice")
+                            .at(rounding.span, "declared again here")
+                            .also(first, "first declared here")
+                            .help("a report may carry its own `rounding` block instead"),
+                    );
+                    continue;
+                }
+                first = Some(rounding.span);
+                policy = self.rounding(rounding, policy);
+            }
+        }
+        policy
+    }
+
+    fn rounding(&mut self, rounding: &ast::Rounding, mut policy: RoundingPolicy) -> RoundingPolicy {
+        for option in &rounding.options {
+            match option {
+                ast::RoundingOption::Unit(unit) => {
+                    if unit.value.is_zero() {
+                        self.error(
+                            Diagnostic::error(Code::BadFormat, "the rounding unit must be positive")
+                                .at(unit.span, "zero here")
+                                .help("use `unit 1` to round to the dollar, `unit 0.01` to the cent"),
+                        );
+                    } else {
+                        policy.unit = unit.value;
+                    }
+                }
+                ast::RoundingOption::Method(method) => policy.method = method.value,
+                ast::RoundingOption::Residual(residual) => policy.residual = residual.value,
+            }
+        }
+        policy
+    }
+
+    fn duplicate(&mut self, what: &str, name: &ast::Name, first: Span) {
+        self.error(
+            Diagnostic::error(
+                Code::DuplicateName,
+                format!("{what} `{}` is declared twice", name.text),
+            )
+            .at(name.span, "declared again here")
+            .also(first, "first declared here"),
+        );
+    }
+
+    /// Finds `name` among `candidates`, or reports it unknown with a suggestion.
+    fn lookup<'n>(
+        &mut self,
+        name: &ast::Name,
+        what: &str,
+        candidates: impl Iterator<Item = &'n String>,
+    ) -> Option<usize> {
+        let candidates: Vec<&String> = candidates.collect();
+        if let Some(index) = candidates.iter().position(|c| **c == name.text) {
+            return Some(index);
+        }
+        let mut diagnostic = Diagnostic::error(
+            Code::UnknownName,
+            format!("unknown {what} `{}`", name.text),
+        )
+        .at(name.span, format!("no {what} of this name"));
+        diagnostic = match closest(&name.text, candidates.iter().map(|c| c.as_str())) {
+            Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+            None => diagnostic,
+        };
+        self.error(diagnostic);
+        None
+    }
+}
+
+impl Default for RoundingPolicy {
+    fn default() -> RoundingPolicy {
+        RoundingPolicy {
+            unit: Amount::parse_plain("1").unwrap_or(Amount::ZERO),
+            method: RoundingMethod::HalfEven,
+            residual: Residual::Total,
+        }
+    }
+}
+
+/// Chart code order: shorter codes first, then by text (numeric order for digits).
+pub fn code_order(a: &str, b: &str) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
+}
+
+/// The candidate closest to `name` by edit distance, if close enough to be a typo.
+fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    candidates
+        .map(|candidate| (edit_distance(name, candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= (candidate.len().max(3) / 3))
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}

@@ -1,0 +1,503 @@
+//! The cube: every posting of every entity, mapped and summed by
+//! (fiscal year, local code, period, movement). Memory grows with the number
+//! of distinct keys, never with the number of ledger lines. Reading also
+//! proves conservation and balance: per entity and year the sum mapped equals
+//! the sum read, opening balances and postings each sum to zero, and so does
+//! every journal entry.
+
+use crate::diagnostic::{Code, Diagnostic, Result};
+use crate::ingest::{self, Movement, Posting, ReadSummary, Role};
+use crate::mapping::{MapError, Mapped};
+use crate::model::{EntityDef, Program, SourceRole};
+use crate::money::Amount;
+use crate::project::Project;
+use crate::source::Sources;
+use chrono::{Datelike, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Period 0 holds opening balances; 1 (July) to 12 (June) the postings.
+pub type Period = u8;
+
+#[derive(Debug)]
+pub struct Cube {
+    pub entities: Vec<EntityCube>,
+    /// The fiscal years read, ascending.
+    pub years: Vec<i32>,
+}
+
+#[derive(Debug, Default)]
+pub struct EntityCube {
+    /// Distinct local codes, in order of first appearance.
+    pub locals: Vec<LocalCode>,
+    /// Chart code → its local codes.
+    pub by_chart: BTreeMap<usize, Vec<usize>>,
+    pub cells: BTreeMap<Cell, Amount>,
+    pub files: Vec<FileRead>,
+    /// Per fiscal year: the reconciliation of what was read and mapped.
+    pub reconciliation: BTreeMap<i32, Reconciliation>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cell {
+    pub year: i32,
+    pub local: usize,
+    pub period: Period,
+    pub movement: Option<Movement>,
+}
+
+#[derive(Debug)]
+pub struct LocalCode {
+    pub code: String,
+    pub mapped: Mapped,
+    /// Lines per fiscal year.
+    pub lines: BTreeMap<i32, u64>,
+    /// `file:line` of its first posting.
+    pub first_seen: String,
+}
+
+#[derive(Debug)]
+pub struct FileRead {
+    pub path: String,
+    pub role: SourceRole,
+    pub summary: ReadSummary,
+    /// Size and SHA-256 of the file, for the run manifest.
+    pub bytes: usize,
+    pub sha256: String,
+}
+
+/// Control totals of one entity and fiscal year.
+#[derive(Debug, Default, Clone)]
+pub struct Reconciliation {
+    pub opening_lines: u64,
+    pub ledger_lines: u64,
+    pub debits: Amount,
+    pub credits: Amount,
+    /// Σ of opening lines as read (must be zero).
+    pub opening_net: Amount,
+    /// Σ of ledger lines as read (must be zero).
+    pub ledger_net: Amount,
+    /// Σ of the cube cells of the year (must equal opening_net + ledger_net).
+    pub mapped_net: Amount,
+}
+
+impl EntityCube {
+    /// Closing balance (opening plus every posting) of one local code in one year.
+    pub fn local_balance(&self, year: i32, local: usize) -> Option<Amount> {
+        let first = Cell {
+            year,
+            local,
+            period: 0,
+            movement: None,
+        };
+        self.cells
+            .range(first..)
+            .take_while(|(cell, _)| cell.year == year && cell.local == local)
+            .try_fold(Amount::ZERO, |sum, (_, amount)| sum.checked_add(*amount))
+    }
+}
+
+/// The fiscal year (named by its closing year) and period of a posting date.
+pub fn fiscal_period(date: NaiveDate) -> (i32, Period) {
+    let month = date.month() as u8;
+    if month >= 7 {
+        (date.year() + 1, month - 6)
+    } else {
+        (date.year(), month + 6)
+    }
+}
+
+/// Reads every source of every entity. Fails with every error found.
+pub fn build(program: &Program, project: &Project, sources: &mut Sources) -> Result<Cube> {
+    let oldest = program.reports.iter().flat_map(|r| &r.columns).map(|c| c.years_back).max().unwrap_or(0);
+    let years: Vec<i32> = (program.fiscal_year - oldest as i32..=program.fiscal_year).collect();
+    let mut errors = Vec::new();
+    let mut entities = Vec::new();
+    for entity in &program.entities {
+        let mut reader = EntityReader::new(program, entity, &years);
+        reader.read_sources(project, sources, &mut errors);
+        reader.finish(sources, project, &mut errors);
+        entities.push(reader.cube);
+    }
+    if errors.is_empty() { Ok(Cube { entities, years }) } else { Err(errors) }
+}
+
+struct EntityReader<'p> {
+    program: &'p Program,
+    entity: &'p EntityDef,
+    years: &'p [i32],
+    cube: EntityCube,
+    by_code: HashMap<String, usize>,
+    /// Local codes that could not be mapped: code → (error, lines, amount, first location).
+    unmapped: BTreeMap<String, Unmapped>,
+    /// Per fiscal year, per journal reference: (net, file and line of its first posting).
+    entries: BTreeMap<i32, HashMap<String, (Amount, String, usize)>>,
+}
+
+struct Unmapped {
+    error: MapError,
+    lines: u64,
+    amount: Amount,
+    file: String,
+    line: usize,
+}
+
+impl<'p> EntityReader<'p> {
+    fn new(program: &'p Program, entity: &'p EntityDef, years: &'p [i32]) -> EntityReader<'p> {
+        EntityReader {
+            program,
+            entity,
+            years,
+            cube: EntityCube::default(),
+            by_code: HashMap::new(),
+            unmapped: BTreeMap::new(),
+            entries: BTreeMap::new(),
+        }
+    }
+
+    fn read_sources(&mut self, project: &Project, sources: &mut Sources, errors: &mut Vec<Diagnostic>) {
+        for source in &self.entity.sources {
+            let files = match project.expand(&source.path) {
+                Ok(files) => files,
+                Err(error) => {
+                    errors.push(
+                        Diagnostic::error(Code::Io, format!("cannot read source `{}`: {error}", source.path))
+                            .at(source.span, "declared here")
+                            .help("source paths are relative to the project root"),
+                    );
+                    continue;
+                }
+            };
+            let format = &self.program.formats[source.format];
+            for path in files {
+                let bytes = match project.read(&path) {
+                    Ok(bytes) => bytes,
+                    Err(error) => {
+                        errors.push(
+                            Diagnostic::error(Code::Io, format!("cannot read `{path}`: {error}"))
+                                .at(source.span, "declared here"),
+                        );
+                        continue;
+                    }
+                };
+                let role = source.role;
+                let mut sink = |posting: &Posting<'_>| self.posting(&path, role, posting);
+                match ingest::read_export(&path, &bytes, &format.dialect, &format.layout, sources, &mut sink) {
+                    Ok(summary) => self.cube.files.push(FileRead {
+                        path,
+                        role,
+                        summary,
+                        bytes: bytes.len(),
+                        sha256: crate::pipeline::sha256(&bytes),
+                    }),
+                    Err(mut found) => errors.append(&mut found),
+                }
+            }
+        }
+    }
+
+    /// Takes one posting: maps its code (once per distinct code), finds its
+    /// period, and adds it to its cell and to the control totals.
+    fn posting(&mut self, path: &str, role: SourceRole, posting: &Posting<'_>) -> std::result::Result<(), Diagnostic> {
+        let (year, period) = self.period_of(role, posting)?;
+        let Some(local) = self.local(path, posting)? else {
+            return Ok(());
+        };
+        let overflow = || {
+            Diagnostic::error(Code::Overflow, "the running total overflows 28 significant digits")
+                .at(posting.span(Role::Amount), "adding this amount")
+        };
+        let cell = Cell {
+            year,
+            local,
+            period,
+            movement: posting.movement,
+        };
+        let total = self.cube.cells.entry(cell).or_default();
+        *total = total.checked_add(posting.amount).ok_or_else(overflow)?;
+        *self.cube.locals[local].lines.entry(year).or_default() += 1;
+        let totals = self.cube.reconciliation.entry(year).or_default();
+        let (net, lines) = match role {
+            SourceRole::Opening => (&mut totals.opening_net, &mut totals.opening_lines),
+            SourceRole::Ledger => (&mut totals.ledger_net, &mut totals.ledger_lines),
+        };
+        *net = net.checked_add(posting.amount).ok_or_else(overflow)?;
+        *lines += 1;
+        if posting.amount.is_negative() {
+            totals.credits = totals.credits.checked_sub(posting.amount).ok_or_else(overflow)?;
+        } else {
+            totals.debits = totals.debits.checked_add(posting.amount).ok_or_else(overflow)?;
+        }
+        if role == SourceRole::Ledger && !posting.reference.is_empty() {
+            let entries = self.entries.entry(year).or_default();
+            match entries.get_mut(posting.reference) {
+                Some((net, _, _)) => *net = net.checked_add(posting.amount).ok_or_else(overflow)?,
+                None => {
+                    entries.insert(posting.reference.to_string(), (posting.amount, path.to_string(), posting.line));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn period_of(&self, role: SourceRole, posting: &Posting<'_>) -> std::result::Result<(i32, Period), Diagnostic> {
+        let (year, period) = fiscal_period(posting.date);
+        let period = match role {
+            SourceRole::Opening if posting.date.month() == 7 && posting.date.day() == 1 => 0,
+            SourceRole::Opening => {
+                return Err(Diagnostic::error(
+                    Code::DateOutOfRange,
+                    format!("opening balance dated {}, not on the first day of a fiscal year", posting.date),
+                )
+                .at(posting.span(Role::Date), "expected 1 July")
+                .help("opening balances are dated 1 July, the first day of the fiscal year they open"));
+            }
+            SourceRole::Ledger => period,
+        };
+        if !self.years.contains(&year) {
+            let first = self.years.first().copied().unwrap_or(year);
+            let last = self.years.last().copied().unwrap_or(year);
+            return Err(Diagnostic::error(
+                Code::DateOutOfRange,
+                format!("posting dated {} falls in fiscal year {}-{year}, which this build does not cover", posting.date, year - 1),
+            )
+            .at(posting.span(Role::Date), "outside the years built")
+            .help(format!(
+                "this build covers the fiscal years {}-{first} to {}-{last}; remove the line or split the export by year",
+                first - 1,
+                last - 1
+            )));
+        }
+        Ok((year, period))
+    }
+
+    /// The local code id of a posting, mapping the code on first sight.
+    /// `None` for a code that could not be mapped (reported after reading).
+    fn local(&mut self, path: &str, posting: &Posting<'_>) -> std::result::Result<Option<usize>, Diagnostic> {
+        if let Some(local) = self.by_code.get(posting.account) {
+            return Ok(Some(*local));
+        }
+        if let Some(unmapped) = self.unmapped.get_mut(posting.account) {
+            unmapped.lines += 1;
+            unmapped.amount = unmapped.amount.checked_add(posting.amount).unwrap_or(unmapped.amount);
+            return Ok(None);
+        }
+        let crosswalk = &self.program.crosswalks[self.entity.crosswalk];
+        match crosswalk.map(posting.account) {
+            Ok(mapped) => {
+                let local = self.cube.locals.len();
+                self.cube.by_chart.entry(mapped.target).or_default().push(local);
+                self.cube.locals.push(LocalCode {
+                    code: posting.account.to_string(),
+                    mapped,
+                    lines: BTreeMap::new(),
+                    first_seen: format!("{path}:{}", posting.line),
+                });
+                self.by_code.insert(posting.account.to_string(), local);
+                Ok(Some(local))
+            }
+            Err(MapError::Shape) => {
+                self.unmapped.insert(
+                    posting.account.to_string(),
+                    Unmapped {
+                        error: MapError::Shape,
+                        lines: 1,
+                        amount: posting.amount,
+                        file: path.to_string(),
+                        line: posting.line,
+                    },
+                );
+                Err(Diagnostic::error(
+                    Code::CodeShape,
+                    format!(
+                        "local code `{}` does not fit structure `{}` ({})",
+                        posting.account,
+                        crosswalk.structure.name,
+                        crosswalk.structure.shape()
+                    ),
+                )
+                .at(posting.span(Role::Account), "this code")
+                .help(format!(
+                    "entity `{}` writes its codes as {}; check the export's account column",
+                    self.entity.name,
+                    crosswalk.structure.shape()
+                )))
+            }
+            Err(error) => {
+                self.unmapped.insert(
+                    posting.account.to_string(),
+                    Unmapped {
+                        error,
+                        lines: 1,
+                        amount: posting.amount,
+                        file: path.to_string(),
+                        line: posting.line,
+                    },
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// After reading: unmapped and ambiguous codes, balances, conservation.
+    fn finish(&mut self, sources: &mut Sources, project: &Project, errors: &mut Vec<Diagnostic>) {
+        self.report_unmapped(sources, project, errors);
+        self.check_balances(sources, project, errors);
+        self.check_conservation(errors);
+    }
+
+    fn report_unmapped(&mut self, sources: &mut Sources, project: &Project, errors: &mut Vec<Diagnostic>) {
+        let crosswalk = &self.program.crosswalks[self.entity.crosswalk];
+        let unmapped: Vec<(&String, &Unmapped)> =
+            self.unmapped.iter().filter(|(_, u)| u.error == MapError::Unmapped).collect();
+        if let Some((first_code, first)) = unmapped.first() {
+            let mut diagnostic = Diagnostic::error(
+                Code::Unmapped,
+                format!(
+                    "{} local code{} of entity `{}` {} mapped by no rule of crosswalk `{}`",
+                    unmapped.len(),
+                    if unmapped.len() == 1 { "" } else { "s" },
+                    self.entity.name,
+                    if unmapped.len() == 1 { "is" } else { "are" },
+                    crosswalk.name
+                ),
+            );
+            if let Some(span) = excerpt(sources, project, &first.file, first.line, first_code) {
+                diagnostic = diagnostic.at(span, "first unmapped code");
+            }
+            for (code, info) in &unmapped {
+                diagnostic = diagnostic.note(format!(
+                    "`{code}`: {} line{}, amount {}, first at {}:{}",
+                    info.lines,
+                    if info.lines == 1 { "" } else { "s" },
+                    info.amount,
+                    info.file,
+                    info.line
+                ));
+            }
+            errors.push(diagnostic.also(crosswalk.span, "crosswalk").help(
+                "add a rule for each code (exact, pattern or segment range) to the crosswalk, or to its CSV table",
+            ));
+        }
+        for (code, info) in &self.unmapped {
+            if let MapError::Ambiguous(a, b) = info.error {
+                let (first, second) = (&crosswalk.rules[a], &crosswalk.rules[b]);
+                let chart = &self.program.chart.accounts;
+                errors.push(
+                    Diagnostic::error(
+                        Code::AmbiguousRules,
+                        format!(
+                            "local code `{code}` is claimed by two rules of equal precedence: `{}` and `{}`",
+                            chart[first.target].code, chart[second.target].code
+                        ),
+                    )
+                    .at(second.span, format!("maps it to `{}`", chart[second.target].code))
+                    .also(first.span, format!("maps it to `{}`", chart[first.target].code))
+                    .note(format!("{} line{}, first at {}:{}", info.lines, if info.lines == 1 { "" } else { "s" }, info.file, info.line))
+                    .help("make one rule more specific, or give it `priority 1`"),
+                );
+            }
+            if let MapError::AmbiguousDimension(rule, a, b) = info.error {
+                if let crate::mapping::DimensionBody::Cases(cases) = &crosswalk.dimension_rules[rule].body {
+                    errors.push(
+                        Diagnostic::error(
+                            Code::AmbiguousRules,
+                            format!("local code `{code}` gets two values of one dimension: `{}` and `{}`", cases[a].value, cases[b].value),
+                        )
+                        .at(cases[b].span, "this case")
+                        .also(cases[a].span, "and this one")
+                        .help("make one case more specific"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_balances(&mut self, sources: &mut Sources, project: &Project, errors: &mut Vec<Diagnostic>) {
+        for (year, totals) in &self.cube.reconciliation {
+            for (what, net, lines) in [
+                ("opening balances", totals.opening_net, totals.opening_lines),
+                ("postings", totals.ledger_net, totals.ledger_lines),
+            ] {
+                if !net.is_zero() {
+                    errors.push(
+                        Diagnostic::error(
+                            Code::UnbalancedLedger,
+                            format!(
+                                "the {what} of `{}` for {}-{year} do not balance: debits exceed credits by {net}",
+                                self.entity.name,
+                                year - 1
+                            ),
+                        )
+                        .note(format!("{lines} lines read"))
+                        .help("an export must hold whole journal entries; look for a missing or truncated file"),
+                    );
+                }
+            }
+        }
+        let mut unbalanced: Vec<(i32, &String, &(Amount, String, usize))> = self
+            .entries
+            .iter()
+            .flat_map(|(year, entries)| entries.iter().map(move |(reference, entry)| (*year, reference, entry)))
+            .filter(|(_, _, (net, _, _))| !net.is_zero())
+            .collect();
+        unbalanced.sort_by(|a, b| (&a.2.1, a.2.2).cmp(&(&b.2.1, b.2.2)));
+        for (year, reference, (net, file, line)) in unbalanced.iter().take(20) {
+            let mut diagnostic = Diagnostic::error(
+                Code::UnbalancedEntry,
+                format!("journal entry `{reference}` ({}-{year}) does not balance: off by {net}", year - 1),
+            );
+            if let Some(span) = excerpt(sources, project, file, *line, reference) {
+                diagnostic = diagnostic.at(span, "first line of the entry");
+            }
+            errors.push(diagnostic.help("the debits and credits of an entry must be equal"));
+        }
+        if unbalanced.len() > 20 {
+            errors.push(Diagnostic::error(
+                Code::UnbalancedEntry,
+                format!("and {} more unbalanced journal entries", unbalanced.len() - 20),
+            ));
+        }
+    }
+
+    fn check_conservation(&mut self, errors: &mut Vec<Diagnostic>) {
+        if !self.unmapped.is_empty() {
+            return;
+        }
+        for (year, totals) in self.cube.reconciliation.iter_mut() {
+            let cells = self.cube.cells.iter().filter(|(cell, _)| cell.year == *year).map(|(_, amount)| *amount);
+            let read = totals.opening_net.checked_add(totals.ledger_net);
+            match (crate::money::checked_sum(cells), read) {
+                (Some(mapped), Some(read)) if mapped == read => totals.mapped_net = mapped,
+                (mapped, read) => errors.push(Diagnostic::error(
+                    Code::Conservation,
+                    format!(
+                        "internal error: `{}` {}-{year}: sum read {read:?} differs from sum mapped {mapped:?}",
+                        self.entity.name,
+                        year - 1
+                    ),
+                )),
+            }
+        }
+    }
+}
+
+/// Registers the line `line` of a data file as an excerpt and returns the span
+/// of `needle` in it (or of the whole line).
+fn excerpt(sources: &mut Sources, project: &Project, file: &str, line: usize, needle: &str) -> Option<crate::source::Span> {
+    let bytes = project.read(file).ok()?;
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(utf8) => std::borrow::Cow::Borrowed(utf8),
+        Err(_) => text,
+    };
+    let content = text.lines().nth(line.checked_sub(1)?)?;
+    let start = content.find(needle).unwrap_or(0);
+    let end = if content.contains(needle) { start + needle.len() } else { content.len() };
+    let id = sources.add_excerpt(file, content.to_string(), line);
+    Some(crate::source::Span::new(id, start, end))
+}
+
+/// Distinct years with data for an entity.
+pub fn years_with_data(cube: &EntityCube) -> BTreeSet<i32> {
+    cube.reconciliation.keys().copied().collect()
+}

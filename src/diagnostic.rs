@@ -1,0 +1,332 @@
+//! Diagnostics: what went wrong, where, and how to fix it.
+//!
+//! Every phase builds `Diagnostic` values; this module alone renders them
+//! (through codespan-reporting) and decides the process exit code.
+
+use crate::source::{FileId, Sources, Span};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::{Error as FilesError, Files};
+use codespan_reporting::term;
+use std::ops::Range;
+
+/// Stable error codes. The list is the error index: each code has at least one
+/// fixture under `tests/cases/` named after it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum Code {
+    /// `report r "x" { line a "A" = }`: the parser expected something else.
+    Syntax,
+    /// `"Encaisse` with no closing quote before the end of the line.
+    UnterminatedString,
+    /// `"a\q"`: only `\" \\ \n \t` are escapes.
+    InvalidEscape,
+    /// `((((...))))` nested deeper than the parser allows.
+    NestingTooDeep,
+    /// A specification file that is not valid UTF-8.
+    SpecNotUtf8,
+    /// A name used but never declared: `sum(99999)`, `crosswalk nowhere`.
+    UnknownName,
+    /// Two declarations with one name: two lines `taxe` in one report.
+    DuplicateName,
+    /// `line a "A" = b` and `line b "B" = a`.
+    Cycle,
+    /// No `fiscal_year`, two of them, no chart or two charts.
+    ProjectShape,
+    /// A chart code that no report line reaches.
+    UnreachedCode,
+    /// `opening(51000)`: revenue and expense codes have no balance.
+    MeasureOnFlowKind,
+    /// `sum(12100..12110)` mixes debit and credit accounts without `as debit`.
+    MixedNormalBalance,
+    /// `sum(11000, 51000)` mixes balance-sheet and flow kinds.
+    MixedKinds,
+    /// A format option with an impossible value: `delimiter ";;"`.
+    BadFormat,
+    /// A format without `date`, `account`, or an amount column.
+    MissingColumnRole,
+    /// A dimension value not listed in the dimension's declaration.
+    BadDimensionValue,
+    /// A malformed matcher: range with `lo > hi`, range on an unknown segment.
+    BadMatcher,
+    /// `sum(kind revenu where cf = OP)`: a code set that selects no code.
+    EmptySelection,
+    /// A source file or folder that cannot be read.
+    Io,
+    /// A ledger or table file that is not valid in its declared encoding.
+    BadEncoding,
+    /// A CSV row with the wrong number of fields, or an unterminated quote.
+    CsvStructure,
+    /// A header that lacks a column the format names.
+    MissingColumn,
+    /// `12,34,5` in a decimal-comma export: not an amount in the dialect.
+    BadAmount,
+    /// `31/02/2025`: not a date in the declared format.
+    BadDate,
+    /// A posting dated outside every fiscal year the source may hold.
+    DateOutOfRange,
+    /// A local code that does not fit the entity's code structure.
+    CodeShape,
+    /// A `movement` column value that the format does not list.
+    UnknownMovement,
+    /// A sum that exceeds the 28 significant digits of the decimal type.
+    Overflow,
+    /// Local codes that no crosswalk rule maps.
+    Unmapped,
+    /// Two rules of equal precedence map one code to different targets.
+    AmbiguousRules,
+    /// A ledger (entity and year) whose postings do not sum to zero.
+    UnbalancedLedger,
+    /// A journal entry (reference) whose lines do not sum to zero.
+    UnbalancedEntry,
+    /// A report check that does not hold.
+    CheckFailed,
+    /// The sum mapped differs from the sum read: always a bug, never data.
+    Conservation,
+    /// A report column asks for a fiscal year the entity has no data for.
+    NoData,
+    /// Division by zero in a formula.
+    DivisionByZero,
+    /// An output file or folder that cannot be written.
+    OutputIo,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        use Code::*;
+        match self {
+            Syntax => "E0101",
+            UnterminatedString => "E0102",
+            InvalidEscape => "E0103",
+            NestingTooDeep => "E0104",
+            SpecNotUtf8 => "E0105",
+            UnknownName => "E0201",
+            DuplicateName => "E0202",
+            Cycle => "E0203",
+            ProjectShape => "E0204",
+            UnreachedCode => "E0205",
+            MeasureOnFlowKind => "E0301",
+            MixedNormalBalance => "E0302",
+            MixedKinds => "E0303",
+            BadFormat => "E0304",
+            MissingColumnRole => "E0305",
+            BadDimensionValue => "E0306",
+            BadMatcher => "E0307",
+            EmptySelection => "E0308",
+            Io => "E0401",
+            BadEncoding => "E0402",
+            CsvStructure => "E0403",
+            MissingColumn => "E0404",
+            BadAmount => "E0405",
+            BadDate => "E0406",
+            DateOutOfRange => "E0407",
+            CodeShape => "E0408",
+            UnknownMovement => "E0409",
+            Overflow => "E0410",
+            Unmapped => "E0501",
+            AmbiguousRules => "E0502",
+            UnbalancedLedger => "E0601",
+            UnbalancedEntry => "E0602",
+            CheckFailed => "E0603",
+            Conservation => "E0605",
+            NoData => "E0604",
+            DivisionByZero => "E0701",
+            OutputIo => "E0801",
+        }
+    }
+
+    /// Process exit code for a run that failed with this error.
+    pub fn exit_code(self) -> i32 {
+        use Code::*;
+        match self {
+            Io | OutputIo => 3,
+            Unmapped | AmbiguousRules | UnbalancedLedger | UnbalancedEntry | CheckFailed => 4,
+            Conservation => 70,
+            NestingTooDeep => 5,
+            _ => 1,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+    pub primary: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub notes: Vec<String>,
+    pub help: Option<String>,
+}
+
+/// Phases return all their diagnostics at once.
+pub type Result<T, E = Vec<Diagnostic>> = std::result::Result<T, E>;
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// The place the diagnostic is about.
+    pub fn at(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+            primary: true,
+        });
+        self
+    }
+
+    /// Another place involved ("first defined here").
+    pub fn also(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+            primary: false,
+        });
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.iter().find(|label| label.primary).map(|label| label.span)
+    }
+}
+
+/// The exit code for a failed run: the most specific class among its errors.
+pub fn exit_code(diagnostics: &[Diagnostic]) -> i32 {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.code.exit_code())
+        .max_by_key(|code| match code {
+            1 => 0,
+            other => *other,
+        })
+        .unwrap_or(0)
+}
+
+/// Sorts diagnostics by file and position, so output is stable.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+}
+
+/// Renders diagnostics as text, without colour (for snapshots and pipes) or with.
+pub fn render(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> String {
+    let config = term::Config::default();
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let converted = to_codespan(diagnostic);
+        let rendered = if colour {
+            let mut buffer = term::termcolor::Buffer::ansi();
+            term::emit_to_write_style(&mut buffer, &config, &FileTable(sources), &converted)
+                .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
+        } else {
+            term::emit_into_string(&config, &FileTable(sources), &converted)
+        };
+        match rendered {
+            Ok(text) => out.push_str(&text),
+            // A label outside its file is a bug in a phase; still say what went wrong.
+            Err(_) => out.push_str(&format!(
+                "error[{}]: {}\n",
+                diagnostic.code.as_str(),
+                diagnostic.message
+            )),
+        }
+    }
+    out
+}
+
+fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<FileId> {
+    let severity = match diagnostic.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+    };
+    let labels = diagnostic
+        .labels
+        .iter()
+        .map(|label| {
+            let style = if label.primary {
+                cs::LabelStyle::Primary
+            } else {
+                cs::LabelStyle::Secondary
+            };
+            cs::Label::new(style, label.span.file, label.span.range()).with_message(&label.text)
+        })
+        .collect();
+    let mut notes = diagnostic.notes.clone();
+    if let Some(help) = &diagnostic.help {
+        notes.push(format!("help: {help}"));
+    }
+    cs::Diagnostic::new(severity)
+        .with_code(diagnostic.code.as_str())
+        .with_message(&diagnostic.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// Adapts [`Sources`] to codespan's view of files, keeping excerpt line numbers.
+struct FileTable<'a>(&'a Sources);
+
+impl<'a> Files<'a> for FileTable<'a> {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        Ok(&self.0.get(id).name)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        Ok(&self.0.get(id).text)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self.0.get(id).line_index(byte_index))
+    }
+
+    fn line_number(&'a self, id: FileId, line_index: usize) -> Result<usize, FilesError> {
+        Ok(line_index + self.0.get(id).first_line)
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
+        let file = self.0.get(id);
+        file.line_range(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: file.line_index(file.text.len()),
+        })
+    }
+}

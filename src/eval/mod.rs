@@ -1,0 +1,443 @@
+//! Evaluation: cube + program → exact figures for every entity, group and
+//! fiscal year, their presentation rounding, and the result of every check.
+//! One forward pass over the figures in topological order.
+
+use crate::cube::{Cube, EntityCube};
+use crate::diagnostic::{Code, Diagnostic, Result};
+use crate::model::*;
+use crate::money::Amount;
+use crate::source::Span;
+
+/// An entity or a group: what a statement is produced for.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub name: String,
+    pub label: String,
+    pub code: String,
+    /// Entity indices: one for an entity, the members for a group.
+    pub members: Vec<usize>,
+    pub is_group: bool,
+}
+
+#[derive(Debug)]
+pub struct Figures {
+    pub scopes: Vec<Scope>,
+    /// Fiscal years evaluated, ascending (same as the cube's).
+    pub years: Vec<i32>,
+    /// `values[scope][year index]`.
+    pub values: Vec<Vec<YearValues>>,
+    pub checks: Vec<CheckResult>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct YearValues {
+    pub aggregates: Vec<Amount>,
+    pub exact: Vec<Amount>,
+    pub rounded: Vec<Amount>,
+    /// Rounding differences reported or allocated: (figure, amount).
+    pub residuals: Vec<Residue>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Residue {
+    pub figure: FigureId,
+    /// Shown value minus the figure's own exact value rounded.
+    pub amount: Amount,
+    /// True when the amount was allocated to this (largest) line.
+    pub allocated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub scope: usize,
+    pub year: i32,
+    pub report: usize,
+    pub check: usize,
+    pub left: Amount,
+    pub right: Amount,
+    pub difference: Amount,
+    pub passed: bool,
+}
+
+impl Figures {
+    pub fn year_index(&self, year: i32) -> Option<usize> {
+        self.years.iter().position(|y| *y == year)
+    }
+}
+
+/// Evaluates every figure for every scope and year.
+pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
+    let scopes = scopes(program);
+    let mut errors = Vec::new();
+    check_data(program, cube, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut values = Vec::new();
+    for scope in &scopes {
+        let mut per_year = Vec::new();
+        for year in &cube.years {
+            let aggregates = scope_aggregates(program, cube, scope, *year, &mut errors);
+            let exact = exact_values(program, &aggregates, &mut errors);
+            let (rounded, residuals) = rounded_values(program, &aggregates, &exact, &mut errors);
+            per_year.push(YearValues {
+                aggregates,
+                exact,
+                rounded,
+                residuals,
+            });
+        }
+        values.push(per_year);
+    }
+    if !errors.is_empty() {
+        errors.truncate(50);
+        return Err(errors);
+    }
+    let checks = run_checks(program, &scopes, &cube.years, &values);
+    Ok(Figures {
+        scopes,
+        years: cube.years.clone(),
+        values,
+        checks,
+    })
+}
+
+/// Failing checks, as diagnostics (the build fails on them).
+pub fn check_failures(program: &Program, figures: &Figures) -> Vec<Diagnostic> {
+    figures
+        .checks
+        .iter()
+        .filter(|result| !result.passed)
+        .map(|result| {
+            let report = &program.reports[result.report];
+            let check = &report.checks[result.check];
+            Diagnostic::error(
+                Code::CheckFailed,
+                format!(
+                    "check `{}.{}` fails for `{}` in {}-{}",
+                    report.name,
+                    check.name,
+                    figures.scopes[result.scope].name,
+                    result.year - 1,
+                    result.year
+                ),
+            )
+            .at(check.span, check.label.clone())
+            .note(format!("left:       {}", result.left))
+            .note(format!("right:      {}", result.right))
+            .note(format!("difference: {} (tolerance {})", result.difference, check.tolerance))
+            .help(format!("run `reddition explain {}.{}.left` to see how each side is obtained", report.name, check.name))
+        })
+        .collect()
+}
+
+fn scopes(program: &Program) -> Vec<Scope> {
+    let entities = program.entities.iter().enumerate().map(|(index, entity)| Scope {
+        name: entity.name.clone(),
+        label: entity.label.clone(),
+        code: entity.code.clone(),
+        members: vec![index],
+        is_group: false,
+    });
+    let groups = program.groups.iter().map(|group| Scope {
+        name: group.name.clone(),
+        label: group.label.clone(),
+        code: String::new(),
+        members: group.members.clone(),
+        is_group: true,
+    });
+    entities.chain(groups).collect()
+}
+
+fn check_data(program: &Program, cube: &Cube, errors: &mut Vec<Diagnostic>) {
+    for (entity, data) in program.entities.iter().zip(&cube.entities) {
+        for year in &cube.years {
+            if !data.reconciliation.contains_key(year) {
+                let span = entity.sources.first().map(|s| s.span);
+                let mut diagnostic = Diagnostic::error(
+                    Code::NoData,
+                    format!("entity `{}` has no data for fiscal year {}-{year}", entity.name, year - 1),
+                )
+                .help("the reports show that year (a prior-year column): add its opening balances and ledger");
+                if let Some(span) = span {
+                    diagnostic = diagnostic.at(span, "sources of this entity");
+                }
+                errors.push(diagnostic);
+            }
+        }
+    }
+}
+
+fn scope_aggregates(program: &Program, cube: &Cube, scope: &Scope, year: i32, errors: &mut Vec<Diagnostic>) -> Vec<Amount> {
+    program
+        .aggregates
+        .iter()
+        .map(|aggregate| {
+            let mut total = Amount::ZERO;
+            for member in &scope.members {
+                match aggregate_value(aggregate, &cube.entities[*member], year) {
+                    Some(value) => match total.checked_add(value) {
+                        Some(sum) => total = sum,
+                        None => errors.push(overflow(aggregate.span)),
+                    },
+                    None => errors.push(overflow(aggregate.span)),
+                }
+            }
+            total
+        })
+        .collect()
+}
+
+/// One aggregate for one entity and year, in its presentation sign.
+pub fn aggregate_value(aggregate: &AggregateDef, cube: &EntityCube, year: i32) -> Option<Amount> {
+    let mut total = Amount::ZERO;
+    for term in &aggregate.terms {
+        let value = term_value(aggregate, term, cube, year, None)?;
+        total = total.checked_add(value)?;
+    }
+    Some(total)
+}
+
+/// One term (chart code) of an aggregate, optionally for one local code only.
+pub fn term_value(
+    aggregate: &AggregateDef,
+    term: &AggregateTerm,
+    cube: &EntityCube,
+    year: i32,
+    only_local: Option<usize>,
+) -> Option<Amount> {
+    let periods = match term.measure {
+        Measure::Opening => 0..=0,
+        Measure::Flow | Measure::Change => 1..=12,
+        Measure::Balance | Measure::Sum => 0..=12,
+    };
+    let mut total = Amount::ZERO;
+    for local in cube.by_chart.get(&term.code).into_iter().flatten() {
+        if only_local.is_some_and(|only| only != *local) || !dimensions_match(aggregate, &cube.locals[*local].mapped.dimensions) {
+            continue;
+        }
+        let first = crate::cube::Cell {
+            year,
+            local: *local,
+            period: *periods.start(),
+            movement: None,
+        };
+        for (cell, amount) in cube.cells.range(first..) {
+            if cell.year != year || cell.local != *local || cell.period > *periods.end() {
+                break;
+            }
+            if movement_matches(aggregate, cell.movement) {
+                total = total.checked_add(*amount)?;
+            }
+        }
+    }
+    Some(if term.negate { total.neg() } else { total })
+}
+
+fn dimensions_match(aggregate: &AggregateDef, dimensions: &[(usize, String)]) -> bool {
+    aggregate.filters.iter().all(|filter| match filter {
+        FilterDef::Dimension { dimension, negated, values } => {
+            let value = dimensions.iter().find(|(d, _)| d == dimension).map(|(_, v)| v);
+            value.is_some_and(|v| values.contains(v)) != *negated
+        }
+        FilterDef::Movement { .. } => true,
+    })
+}
+
+fn movement_matches(aggregate: &AggregateDef, movement: Option<crate::ingest::Movement>) -> bool {
+    aggregate.filters.iter().all(|filter| match filter {
+        FilterDef::Movement { negated, values } => values.contains(&movement) != *negated,
+        FilterDef::Dimension { .. } => true,
+    })
+}
+
+fn overflow(span: Span) -> Diagnostic {
+    Diagnostic::error(Code::Overflow, "this figure exceeds 28 significant digits")
+        .at(span, "overflows here")
+        .help("amounts this large cannot be real; look for a misplaced decimal mark in the ledger")
+}
+
+fn exact_values(program: &Program, aggregates: &[Amount], errors: &mut Vec<Diagnostic>) -> Vec<Amount> {
+    let mut values = vec![Amount::ZERO; program.figures.len()];
+    for figure in &program.order {
+        let definition = &program.figures[*figure];
+        match compute(&definition.expr, aggregates, &values, &|value| Ok(value)) {
+            Ok(value) => values[*figure] = value,
+            Err(error) => errors.push(error.unwrap_or_else(|| overflow(definition.span))),
+        }
+    }
+    values
+}
+
+type Computed = std::result::Result<Amount, Option<Diagnostic>>;
+
+/// Evaluates an expression; `leaf` maps each aggregate value (identity for
+/// exact values, rounding for presentation).
+fn compute(
+    expr: &Expr,
+    aggregates: &[Amount],
+    figures: &[Amount],
+    leaf: &dyn Fn(Amount) -> Computed,
+) -> Computed {
+    Ok(match expr {
+        Expr::Number(amount) => *amount,
+        Expr::Aggregate(index) => leaf(aggregates[*index])?,
+        Expr::Figure(id, _) => figures[*id],
+        Expr::Sum(ids) => crate::money::checked_sum(ids.iter().map(|id| figures[*id])).ok_or(None)?,
+        Expr::Neg(inner) => compute(inner, aggregates, figures, leaf)?.neg(),
+        Expr::Binary(left, operator, right, span) => {
+            let left = compute(left, aggregates, figures, leaf)?;
+            let right = compute(right, aggregates, figures, leaf)?;
+            let result = match operator {
+                BinaryOp::Add => left.checked_add(right),
+                BinaryOp::Sub => left.checked_sub(right),
+                BinaryOp::Mul => left.checked_mul(right),
+                BinaryOp::Div if right.is_zero() => {
+                    return Err(Some(
+                        Diagnostic::error(Code::DivisionByZero, "division by zero")
+                            .at(*span, "the divisor is zero here")
+                            .help("guard the ratio, or divide by a figure that cannot be zero"),
+                    ));
+                }
+                BinaryOp::Div => left.checked_div(right),
+            };
+            result.ok_or_else(|| Some(overflow(*span)))?
+        }
+    })
+}
+
+/// Presentation values: leaves rounded from their exact value, every other
+/// figure recomputed from rounded operands so statements foot; the
+/// difference to the figure's own rounded value is reported or allocated.
+fn rounded_values(
+    program: &Program,
+    aggregates: &[Amount],
+    exact: &[Amount],
+    errors: &mut Vec<Diagnostic>,
+) -> (Vec<Amount>, Vec<Residue>) {
+    let policy_of = |figure: FigureId| program.reports[program.figures[figure].report].rounding;
+    let round = |value: Amount, policy: RoundingPolicy| value.round_to(policy.unit, policy.method);
+    let mut rounded = vec![Amount::ZERO; program.figures.len()];
+    let mut allocations: Vec<Residue> = Vec::new();
+    for pass in 0..2 {
+        for figure in &program.order {
+            let definition = &program.figures[*figure];
+            let policy = policy_of(*figure);
+            if definition.is_leaf {
+                if pass == 0 {
+                    rounded[*figure] = round(exact[*figure], policy).unwrap_or(exact[*figure]);
+                }
+                continue;
+            }
+            let leaf = |value: Amount| round(value, policy).ok_or(None);
+            match compute(&definition.expr, aggregates, &rounded, &leaf) {
+                Ok(value) => rounded[*figure] = value,
+                Err(error) => {
+                    if pass == 0 {
+                        errors.push(error.unwrap_or_else(|| overflow(definition.span)));
+                    }
+                }
+            }
+        }
+        if pass == 0 {
+            allocations = allocate_to_largest(program, exact, &mut rounded);
+            if allocations.is_empty() {
+                break;
+            }
+        }
+    }
+    let mut residuals = allocations;
+    for figure in &program.order {
+        let definition = &program.figures[*figure];
+        if definition.is_leaf {
+            continue;
+        }
+        let own = round(exact[*figure], policy_of(*figure)).unwrap_or(exact[*figure]);
+        if let Some(difference) = rounded[*figure].checked_sub(own)
+            && !difference.is_zero()
+        {
+            residuals.push(Residue {
+                figure: *figure,
+                amount: difference,
+                allocated: false,
+            });
+        }
+    }
+    (rounded, residuals)
+}
+
+/// Under `residual largest`, moves each section's rounding difference onto
+/// its largest leaf line, so the section total shows its own rounded value.
+fn allocate_to_largest(program: &Program, exact: &[Amount], rounded: &mut [Amount]) -> Vec<Residue> {
+    let mut allocations = Vec::new();
+    for figure in &program.order {
+        let definition = &program.figures[*figure];
+        let policy = program.reports[definition.report].rounding;
+        let Expr::Sum(parts) = &definition.expr else {
+            continue;
+        };
+        if policy.residual != Residual::Largest {
+            continue;
+        }
+        let Some(own) = exact[*figure].round_to(policy.unit, policy.method) else {
+            continue;
+        };
+        let Some(difference) = own.checked_sub(rounded[*figure]) else {
+            continue;
+        };
+        if difference.is_zero() {
+            continue;
+        }
+        let largest = parts
+            .iter()
+            .filter(|part| program.figures[**part].is_leaf)
+            .max_by_key(|part| (rounded[**part].abs(), std::cmp::Reverse(**part)));
+        if let Some(part) = largest
+            && let Some(adjusted) = rounded[*part].checked_add(difference)
+        {
+            rounded[*part] = adjusted;
+            allocations.push(Residue {
+                figure: *part,
+                amount: difference,
+                allocated: true,
+            });
+        }
+    }
+    allocations
+}
+
+fn run_checks(program: &Program, scopes: &[Scope], years: &[i32], values: &[Vec<YearValues>]) -> Vec<CheckResult> {
+    let mut results = Vec::new();
+    for (scope, per_year) in values.iter().enumerate() {
+        for (report_index, report) in program.reports.iter().enumerate() {
+            for column in &report.columns {
+                let year = program.fiscal_year - column.years_back as i32;
+                let Some(year_index) = years.iter().position(|y| *y == year) else {
+                    continue;
+                };
+                let exact = &per_year[year_index].exact;
+                for (check_index, check) in report.checks.iter().enumerate() {
+                    let (left, right) = (exact[check.left], exact[check.right]);
+                    let difference = left.checked_sub(right).unwrap_or(Amount::ZERO);
+                    let passed = match check.comparison {
+                        Comparison::Equal => difference.abs() <= check.tolerance,
+                        Comparison::AtMost => left <= right,
+                        Comparison::AtLeast => left >= right,
+                    };
+                    results.push(CheckResult {
+                        scope,
+                        year,
+                        report: report_index,
+                        check: check_index,
+                        left,
+                        right,
+                        difference,
+                        passed,
+                    });
+                }
+            }
+        }
+    }
+    let _ = scopes;
+    results
+}

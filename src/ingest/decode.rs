@@ -1,0 +1,235 @@
+//! Bytes to text in the declared encoding, refusing anything doubtful.
+//!
+//! Never produces U+FFFD: a byte that is not a character is an error located at
+//! its line and column, with the line shown (bad bytes written as `\xNN`).
+
+use super::Encoding;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Span, Sources};
+use std::borrow::Cow;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The five bytes Windows-1252 leaves undefined (WHATWG maps them to C1 controls).
+const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
+
+const NOT_UTF8_HELP: &str = "the file is not UTF-8; if it was saved by Excel as 'CSV (séparateur: point-virgule)' declare encoding \"windows-1252\"";
+
+/// Decodes a whole export.
+pub fn decode<'b>(
+    name: &str,
+    bytes: &'b [u8],
+    encoding: Encoding,
+    sources: &mut Sources,
+) -> Result<Cow<'b, str>, Diagnostic> {
+    if let Some(diagnostic) = not_text(name, bytes, sources) {
+        return Err(diagnostic);
+    }
+    match encoding {
+        Encoding::Utf8 => decode_utf8(name, bytes, sources),
+        Encoding::Windows1252 => decode_cp1252(name, bytes, sources),
+    }
+}
+
+/// Files that are not text at all: UTF-16, spreadsheets, binary.
+fn not_text(name: &str, bytes: &[u8], sources: &mut Sources) -> Option<Diagnostic> {
+    let (message, help) = if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        (
+            "the file is UTF-16 text, not a CSV export in a supported encoding",
+            "save it again as 'CSV UTF-8' or 'CSV (séparateur: point-virgule)'",
+        )
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        (
+            "the file is a spreadsheet workbook (zip), not a CSV export",
+            "open it in the spreadsheet and save it as 'CSV UTF-8'",
+        )
+    } else if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        let at = locate(name, bytes, offset, 1, sources);
+        return Some(
+            Diagnostic::error(Code::BadEncoding, "the file contains a NUL byte")
+                .at(at, "NUL byte")
+                .help("the file may be UTF-16 ('Unicode text'); save it again as 'CSV UTF-8'"),
+        );
+    } else {
+        return None;
+    };
+    let at = locate(name, bytes, 0, bytes.len().min(2), sources);
+    Some(Diagnostic::error(Code::BadEncoding, message).at(at, "here").help(help))
+}
+
+fn decode_utf8<'b>(
+    name: &str,
+    bytes: &'b [u8],
+    sources: &mut Sources,
+) -> Result<Cow<'b, str>, Diagnostic> {
+    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok(Cow::Borrowed(text)),
+        Err(error) => {
+            let offset = bytes.len() - body.len() + error.valid_up_to();
+            let width = error.error_len().unwrap_or(body.len() - error.valid_up_to());
+            let at = locate(name, bytes, offset, width.max(1), sources);
+            let shown = bytes
+                .get(offset..offset + width.max(1))
+                .unwrap_or_default()
+                .iter()
+                .map(|b| format!("0x{b:02X}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            Err(Diagnostic::error(Code::BadEncoding, "the file is not valid UTF-8")
+                .at(at, format!("byte {shown} is not UTF-8"))
+                .help(NOT_UTF8_HELP))
+        }
+    }
+}
+
+fn decode_cp1252<'b>(
+    name: &str,
+    bytes: &'b [u8],
+    sources: &mut Sources,
+) -> Result<Cow<'b, str>, Diagnostic> {
+    if let Some(diagnostic) = looks_utf8(name, bytes, sources) {
+        return Err(diagnostic);
+    }
+    if let Some(offset) = bytes.iter().position(|b| CP1252_UNDEFINED.contains(b)) {
+        let at = locate(name, bytes, offset, 1, sources);
+        let byte = bytes.get(offset).copied().unwrap_or_default();
+        return Err(Diagnostic::error(
+            Code::BadEncoding,
+            format!("byte 0x{byte:02X} is not a character in windows-1252"),
+        )
+        .at(at, "undefined in windows-1252")
+        .help("the file is in another encoding; export it again as 'CSV UTF-8' and declare encoding \"utf-8\""));
+    }
+    match encoding_rs::WINDOWS_1252.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) if !text.contains('\u{fffd}') => Ok(text),
+        _ => {
+            let at = locate(name, bytes, 0, 0, sources);
+            Err(Diagnostic::error(Code::BadEncoding, "the file cannot be decoded as windows-1252")
+                .at(at, "in this file"))
+        }
+    }
+}
+
+/// A file declared windows-1252 that is in fact UTF-8 would decode into
+/// mojibake (`Ã©` for `é`): refuse it when it starts with a UTF-8 byte order
+/// mark, or holds a valid two-byte UTF-8 sequence for a Latin-1 letter
+/// (`Ã` followed by a character of U+0080..U+00BF once decoded).
+fn looks_utf8(name: &str, bytes: &[u8], sources: &mut Sources) -> Option<Diagnostic> {
+    let (offset, width, what) = if bytes.starts_with(UTF8_BOM) {
+        (0, 3, "the file starts with a UTF-8 byte order mark".to_string())
+    } else {
+        let offset = bytes
+            .windows(2)
+            .position(|pair| matches!(pair, [0xC2 | 0xC3, 0x80..=0xBF]))?;
+        let pair = bytes.get(offset..offset + 2)?;
+        let letter = std::str::from_utf8(pair).ok()?;
+        (offset, 2, format!("`{letter}` is written in UTF-8 (bytes {:02X} {:02X})", pair[0], pair[1]))
+    };
+    // The excerpt is shown as UTF-8, which is what the line really is.
+    let (line_number, line_start, line_end) = line_around(bytes, offset);
+    let line = bytes.get(line_start..line_end).unwrap_or_default();
+    let shown = render(line.strip_prefix(UTF8_BOM).unwrap_or(line));
+    let start = if offset == 0 && width == 3 {
+        0
+    } else {
+        render(bytes.get(line_start..offset).unwrap_or_default()).len()
+    };
+    let end = shown
+        .get(start..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(start, |c| start + c.len_utf8());
+    let file = sources.add_excerpt(name, shown, line_number);
+    Some(
+        Diagnostic::error(
+            Code::BadEncoding,
+            "the file is declared windows-1252 but looks like UTF-8",
+        )
+        .at(Span::new(file, start, end), what)
+        .help("declare encoding \"utf-8\" in the format"),
+    )
+}
+
+/// Registers the line holding `offset` as an excerpt and returns the span of
+/// the `width` bytes at `offset` within it. Those bytes are shown as `\xNN`;
+/// the others are decoded as UTF-8 or, failing that, as windows-1252.
+fn locate(name: &str, bytes: &[u8], offset: usize, width: usize, sources: &mut Sources) -> Span {
+    let (line_number, line_start, line_end) = line_around(bytes, offset);
+    let offset = offset.clamp(line_start, line_end);
+    let target_end = (offset + width).min(line_end);
+    let before = bytes.get(line_start..offset).unwrap_or_default();
+    let before = before.strip_prefix(UTF8_BOM).unwrap_or(before);
+    let target = bytes.get(offset..target_end).unwrap_or_default();
+    let after = bytes.get(target_end..line_end).unwrap_or_default();
+    let mut shown = render(before);
+    let start = shown.len();
+    for byte in target {
+        shown.push_str(&format!("\\x{byte:02X}"));
+    }
+    let end = shown.len();
+    shown.push_str(&render(after));
+    let file = sources.add_excerpt(name, shown, line_number);
+    Span::new(file, start, end)
+}
+
+/// Bytes for display: UTF-8 where valid, else windows-1252, else `\xNN`.
+fn render(bytes: &[u8]) -> String {
+    let mut shown = String::new();
+    for chunk in bytes.utf8_chunks() {
+        shown.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            match cp1252_char(*byte) {
+                Some(c) if !c.is_control() => shown.push(c),
+                _ => shown.push_str(&format!("\\x{byte:02X}")),
+            }
+        }
+    }
+    shown
+}
+
+fn cp1252_char(byte: u8) -> Option<char> {
+    if CP1252_UNDEFINED.contains(&byte) {
+        return None;
+    }
+    let decoded = encoding_rs::WINDOWS_1252
+        .decode_without_bom_handling_and_without_replacement(std::slice::from_ref(&byte))?;
+    decoded.chars().next()
+}
+
+/// The 1-based number, start and end (before its terminator) of the line
+/// holding `offset`. Lines end at `\n`, `\r\n` or `\r`, as in the CSV reader.
+pub(crate) fn line_around(bytes: &[u8], offset: usize) -> (usize, usize, usize) {
+    let offset = offset.min(bytes.len());
+    let mut number = 1;
+    let mut start = 0;
+    let mut index = 0;
+    while index < offset {
+        match bytes[index] {
+            b'\n' => {
+                number += 1;
+                start = index + 1;
+            }
+            b'\r' => {
+                if bytes.get(index + 1) == Some(&b'\n') && index + 1 < offset {
+                    index += 1;
+                } else if bytes.get(index + 1) == Some(&b'\n') {
+                    // `offset` is the `\n` of a `\r\n`: still the same line.
+                    break;
+                }
+                number += 1;
+                start = index + 1;
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    let end = bytes
+        .get(start..)
+        .and_then(|rest| rest.iter().position(|b| *b == b'\n' || *b == b'\r'))
+        .map_or(bytes.len(), |length| start + length);
+    (number, start, end.max(start))
+}
+
+#[cfg(test)]
+#[path = "tests/decode.rs"]
+mod tests;

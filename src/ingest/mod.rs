@@ -1,0 +1,299 @@
+//! Ingestion: ledger exports (CSV in a declared dialect) to postings.
+//!
+//! ```text
+//! bytes ──decode──▶ text ──scan + csv──▶ records ──cells──▶ Posting ──▶ sink
+//! ```
+//! Every physical line is accounted for: the header, a blank line, or part of
+//! a record. Every refusal is a diagnostic at `file:line:column` with the line
+//! shown and the bad cell underlined.
+
+mod amount;
+mod date;
+mod decode;
+mod reader;
+mod scan;
+
+pub use amount::{AmountError, MAX_DECIMALS, amount_help, parse_amount};
+pub use date::{DateError, DateFormat};
+
+use crate::diagnostic::Diagnostic;
+use crate::money::Amount;
+use crate::source::{FileId, Sources, Span};
+use chrono::NaiveDate;
+
+/// The most errors reported for one export before reading stops.
+pub const MAX_ERRORS: usize = 100;
+
+/// The character encoding of an export.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Encoding {
+    #[default]
+    Utf8,
+    Windows1252,
+}
+
+impl Encoding {
+    /// `utf-8` or `windows-1252`, as written in a format.
+    pub fn parse(name: &str) -> Option<Encoding> {
+        match name {
+            "utf-8" => Some(Encoding::Utf8),
+            "windows-1252" => Some(Encoding::Windows1252),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Windows1252 => "windows-1252",
+        }
+    }
+}
+
+/// The character between the units and the decimals of an amount.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum DecimalMark {
+    #[default]
+    Point,
+    Comma,
+}
+
+impl DecimalMark {
+    /// `.` or `,`.
+    pub fn parse(text: &str) -> Option<DecimalMark> {
+        match text {
+            "." => Some(DecimalMark::Point),
+            "," => Some(DecimalMark::Comma),
+            _ => None,
+        }
+    }
+
+    pub fn char(self) -> char {
+        match self {
+            DecimalMark::Point => '.',
+            DecimalMark::Comma => ',',
+        }
+    }
+}
+
+/// How an export is written.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Dialect {
+    pub delimiter: u8,
+    pub quote: u8,
+    pub decimal: DecimalMark,
+    pub thousands: Option<char>,
+    pub encoding: Encoding,
+    pub date: DateFormat,
+}
+
+impl Default for Dialect {
+    /// The defaults of a `format` block: `,` `"` `.`, no thousands, UTF-8, `%Y-%m-%d`.
+    fn default() -> Dialect {
+        Dialect {
+            delimiter: b',',
+            quote: b'"',
+            decimal: DecimalMark::Point,
+            thousands: None,
+            encoding: Encoding::Utf8,
+            date: DateFormat::default(),
+        }
+    }
+}
+
+impl Dialect {
+    /// Whether the options can be read together; the error is a message for a
+    /// diagnostic at the format (the format checker should call this).
+    pub fn validate(&self) -> Result<(), String> {
+        let fits = |byte: u8| byte.is_ascii() && !matches!(byte, b'\r' | b'\n' | 0);
+        if !fits(self.delimiter) {
+            return Err("the delimiter must be one ASCII character other than a line break".into());
+        }
+        if !fits(self.quote) {
+            return Err("the quote must be one ASCII character other than a line break".into());
+        }
+        if self.delimiter == self.quote {
+            return Err(format!(
+                "the delimiter and the quote are both `{}`",
+                char::from(self.delimiter)
+            ));
+        }
+        if let Some(t) = self.thousands {
+            if t == self.decimal.char() {
+                return Err(format!("the thousands character and the decimal mark are both `{t}`"));
+            }
+            if t.is_ascii_digit() || t == '-' || t == '\r' || t == '\n' {
+                return Err(format!("`{t}` cannot separate thousands"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The header(s) that hold one role, and where the format names them.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ColumnRef {
+    pub headers: Vec<String>,
+    /// Put between the cells of a role that joins several columns.
+    pub joined: String,
+    pub span: Span,
+}
+
+/// Where a posting's amount is.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Amounts {
+    /// One signed column, debit positive.
+    Signed(ColumnRef),
+    /// Two columns of non-negative amounts; the posting is debit − credit.
+    DebitCredit { debit: ColumnRef, credit: ColumnRef },
+}
+
+/// The movement type of a posting (for flows of capital assets and debt).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub enum Movement {
+    Acquisition,
+    Disposal,
+    Transfer,
+    Borrowing,
+    Repayment,
+}
+
+impl Movement {
+    pub const ALL: [Movement; 5] = [
+        Movement::Acquisition,
+        Movement::Disposal,
+        Movement::Transfer,
+        Movement::Borrowing,
+        Movement::Repayment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Movement::Acquisition => "acquisition",
+            Movement::Disposal => "disposal",
+            Movement::Transfer => "transfer",
+            Movement::Borrowing => "borrowing",
+            Movement::Repayment => "repayment",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Movement> {
+        Movement::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+}
+
+/// Which column's value gives the movement type.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MovementFrom {
+    Journal,
+    MovementColumn,
+}
+
+/// `movements from ROLE { "VALUE" => movement ... }`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct MovementRule {
+    pub from: MovementFrom,
+    pub cases: Vec<(String, Movement)>,
+}
+
+/// The columns of an export.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Layout {
+    pub date: ColumnRef,
+    pub account: ColumnRef,
+    pub amounts: Amounts,
+    pub journal: Option<ColumnRef>,
+    pub reference: Option<ColumnRef>,
+    pub description: Option<ColumnRef>,
+    pub movement: Option<ColumnRef>,
+    pub movements: Option<MovementRule>,
+}
+
+/// One line of an export, as handed to the sink. Text cells are trimmed;
+/// absent roles are empty.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Posting<'a> {
+    pub date: NaiveDate,
+    pub account: &'a str,
+    /// Debit positive.
+    pub amount: Amount,
+    pub journal: &'a str,
+    pub reference: &'a str,
+    pub description: &'a str,
+    pub movement: Option<Movement>,
+    /// Physical 1-based line where the record starts.
+    pub line: usize,
+    /// 1-based character column of the account cell on its line.
+    pub account_column: usize,
+}
+
+/// A cell of the record being read, for diagnostics returned by the sink.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Role {
+    Date,
+    Account,
+    /// The amount cell, or for debit/credit the non-empty one.
+    Amount,
+    Journal,
+    Reference,
+    Description,
+    Movement,
+}
+
+/// The file id of placeholder spans; never a real file.
+const PLACEHOLDER: FileId = FileId(u32::MAX);
+
+impl Posting<'_> {
+    /// A placeholder for the cell of `role` in this posting's record: a sink
+    /// puts it in the labels of the diagnostic it returns and [`read_export`]
+    /// replaces it by the cell's real location (the account cell when the role
+    /// has no column). A sink diagnostic without a primary label is pointed at
+    /// the account cell.
+    pub fn span(&self, role: Role) -> Span {
+        Span::new(PLACEHOLDER, role as usize, role as usize)
+    }
+}
+
+/// Counts and control totals of one export.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct ReadSummary {
+    pub physical_lines: usize,
+    pub header_lines: usize,
+    pub blank_lines: usize,
+    /// Records read (including any the reader or the sink refused).
+    pub records: usize,
+    /// Σ debits, as a positive amount.
+    pub debit_total: Amount,
+    /// Σ credits, as a positive amount.
+    pub credit_total: Amount,
+}
+
+/// Reads one export. `display_name` is the path shown in diagnostics.
+///
+/// Calls `sink` once per valid record, in file order. The sink may return a
+/// [`Diagnostic`] (e.g. the account does not fit the structure), collected like
+/// the reader's own errors; see [`Posting::span`] to point it at a cell.
+/// Returns every error found (reading continues after a bad record, up to
+/// [`MAX_ERRORS`]), each located at file:line:column with a one-line excerpt
+/// registered through [`Sources::add_excerpt`] and a span on the bad cell.
+pub fn read_export(
+    display_name: &str,
+    bytes: &[u8],
+    dialect: &Dialect,
+    layout: &Layout,
+    sources: &mut Sources,
+    sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
+) -> Result<ReadSummary, Vec<Diagnostic>> {
+    if let Err(message) = dialect.validate() {
+        return Err(vec![Diagnostic::error(
+            crate::diagnostic::Code::BadFormat,
+            message,
+        )]);
+    }
+    let text = decode::decode(display_name, bytes, dialect.encoding, sources).map_err(|d| vec![d])?;
+    reader::read_text(display_name, &text, dialect, layout, sources, sink)
+}
+
+#[cfg(test)]
+#[path = "tests/read.rs"]
+mod tests;

@@ -1,0 +1,163 @@
+//! The `reddition` command: parses arguments, runs the pipeline, prints
+//! diagnostics and sets the exit code. It holds no compiler logic.
+
+use clap::{Parser, Subcommand};
+use reddition::diagnostic::{self, Diagnostic};
+use reddition::pipeline::{self, OutputFormat};
+use reddition::project::Project;
+use reddition::source::Sources;
+use reddition::{explain, output};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A compiler for regulatory and financial reports: from each centre's ledger
+/// exports to checked, reproducible PSAS statements.
+#[derive(Parser)]
+#[command(name = "reddition", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and fully check the specification, without reading any ledger.
+    Check {
+        /// Project root (a folder with reports/); the current folder by default.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Read the ledgers, map, evaluate, check, and write every statement.
+    Build {
+        /// Project root (a folder with reports/); the current folder by default.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output folder, replaced as a whole (and only if it is a previous output or empty).
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Output formats, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "html,json,csv,txt")]
+        format: Vec<OutputFormat>,
+    },
+    /// Show how one figure was obtained, down to local codes and crosswalk rules.
+    Explain {
+        /// The figure, as REPORT.LINE (e.g. situation.encaisse).
+        figure: String,
+        /// Entity or group (by default the first group, or the only entity).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Fiscal year, by its closing year (by default the year built).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Project root.
+        #[arg(long, default_value = ".")]
+        project: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = std::panic::catch_unwind(|| run(cli));
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(_) => {
+            eprintln!("error: internal error (this is a bug in reddition; please report it with the command and inputs)");
+            ExitCode::from(70)
+        }
+    }
+}
+
+fn run(cli: Cli) -> u8 {
+    let mut sources = Sources::default();
+    let result = match cli.command {
+        Command::Check { path } => check(&Project::new(path), &mut sources),
+        Command::Build { path, out, format } => build(&Project::new(path), &mut sources, &out, &format),
+        Command::Explain {
+            figure,
+            entity,
+            year,
+            project,
+        } => explain_figure(&Project::new(project), &mut sources, &figure, entity.as_deref(), year),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(mut diagnostics) => {
+            diagnostic::sort(&mut diagnostics);
+            let colour = std::io::stderr().is_terminal();
+            let mut stderr = std::io::stderr().lock();
+            let _ = stderr.write_all(diagnostic::render(&sources, &diagnostics, colour).as_bytes());
+            let errors = diagnostics.iter().filter(|d| d.severity == diagnostic::Severity::Error).count();
+            let _ = writeln!(stderr, "error: {errors} error{} found; nothing was written", if errors == 1 { "" } else { "s" });
+            diagnostic::exit_code(&diagnostics).clamp(1, 255) as u8
+        }
+    }
+}
+
+fn check(project: &Project, sources: &mut Sources) -> Result<(), Vec<Diagnostic>> {
+    let program = pipeline::check_project(project, sources)?;
+    println!(
+        "ok: {} chart codes, {} crosswalks, {} entities, {} reports, {} figures checked",
+        program.chart.accounts.len(),
+        program.crosswalks.len(),
+        program.entities.len(),
+        program.reports.len(),
+        program.figures.len()
+    );
+    Ok(())
+}
+
+fn build(project: &Project, sources: &mut Sources, out: &std::path::Path, formats: &[OutputFormat]) -> Result<(), Vec<Diagnostic>> {
+    let program = pipeline::check_project(project, sources)?;
+    let built = pipeline::run(&program, project, sources)?;
+    let mut formats = formats.to_vec();
+    formats.sort();
+    formats.dedup();
+    let bundle = pipeline::bundle(&program, &built, project, sources, &formats)?;
+    output::commit(out, &bundle).map_err(|d| vec![d])?;
+    let lines: u64 = built
+        .cube
+        .entities
+        .iter()
+        .flat_map(|e| e.reconciliation.values())
+        .map(|r| r.opening_lines + r.ledger_lines)
+        .sum();
+    let checks = built.figures.checks.len();
+    println!(
+        "ok: {} ledger lines mapped, {} statements, {checks} checks passed, {} files written to {}",
+        lines,
+        built.figures.scopes.len() * program.reports.len(),
+        bundle.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn explain_figure(
+    project: &Project,
+    sources: &mut Sources,
+    figure: &str,
+    entity: Option<&str>,
+    year: Option<i32>,
+) -> Result<(), Vec<Diagnostic>> {
+    let program = pipeline::check_project(project, sources)?;
+    let Some(figure_id) = explain::find(&program, figure) else {
+        let known = explain::names(&program);
+        let close: Vec<&str> = known.iter().copied().filter(|n| n.ends_with(figure) || figure.ends_with(*n) || n.starts_with(figure.split('.').next().unwrap_or(""))).take(8).collect();
+        return Err(vec![Diagnostic::error(diagnostic::Code::UnknownName, format!("no figure `{figure}`"))
+            .help(format!("name it as REPORT.LINE, e.g. {}", close.first().or(known.first()).unwrap_or(&"situation.encaisse")))]);
+    };
+    let built = pipeline::run(&program, project, sources)?;
+    let scopes = &built.figures.scopes;
+    let scope = match entity {
+        Some(name) => scopes.iter().position(|s| s.name == name).ok_or_else(|| {
+            let names: Vec<&str> = scopes.iter().map(|s| s.name.as_str()).collect();
+            vec![Diagnostic::error(diagnostic::Code::UnknownName, format!("no entity or group `{name}`"))
+                .help(format!("choose one of {}", names.join(", ")))]
+        })?,
+        None => scopes.iter().position(|s| s.is_group).unwrap_or(0),
+    };
+    let year = year.unwrap_or(program.fiscal_year);
+    print!("{}", explain::explain(&program, &built, sources, figure_id, scope, year));
+    Ok(())
+}

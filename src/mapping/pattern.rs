@@ -1,0 +1,79 @@
+//! Wildcard patterns over local codes: `?` is one character, `*` any run.
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    text: Vec<char>,
+    has_wildcards: bool,
+}
+
+impl Pattern {
+    pub fn new(text: &str) -> Pattern {
+        Pattern {
+            text: text.chars().collect(),
+            has_wildcards: text.contains(['?', '*']),
+        }
+    }
+
+    pub fn is_exact(&self) -> bool {
+        !self.has_wildcards
+    }
+
+    /// Characters the pattern fixes (everything but `?` and `*`).
+    pub fn literal_count(&self) -> u32 {
+        self.text.iter().filter(|c| !matches!(c, '?' | '*')).count() as u32
+    }
+
+    pub fn matches(&self, candidate: &str) -> bool {
+        if !self.has_wildcards {
+            return self.text.iter().copied().eq(candidate.chars());
+        }
+        let candidate: Vec<char> = candidate.chars().collect();
+        glob(&self.text, &candidate)
+    }
+}
+
+/// Classic wildcard matching with one backtrack point: linear in practice,
+/// O(n·m) at worst, never recursive.
+fn glob(pattern: &[char], text: &[char]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == '?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((star_p, star_t)) => {
+                    p = star_p + 1;
+                    t = star_t + 1;
+                    star = Some((star_p, star_t + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        let p = Pattern::new("000-1-91???-*");
+        assert!(p.matches("000-1-91000-010"));
+        assert!(p.matches("000-1-91999-"));
+        assert!(!p.matches("000-1-9100-010"));
+        assert_eq!(p.literal_count(), 9);
+        assert!(Pattern::new("a*b*c").matches("aXXbYc"));
+        assert!(!Pattern::new("a*b*c").matches("aXXbY"));
+        assert!(Pattern::new("*").matches(""));
+        assert!(Pattern::new("é?").matches("éa"));
+    }
+}

@@ -1,0 +1,208 @@
+//! The checked specification (`Program`): what `check` produces and every
+//! later stage reads. Names are resolved to indices; reports are a DAG of
+//! figures in topological order, so evaluation is one forward pass.
+
+use crate::ingest::{Dialect, Layout};
+use crate::mapping::Crosswalk;
+pub use crate::money::RoundingMethod;
+use crate::money::Amount;
+use crate::source::Span;
+pub use crate::syntax::ast::{Balance, Comparison, Kind, Measure, Residual, SourceRole};
+use std::collections::BTreeMap;
+
+/// Index of a chart account in [`Chart::accounts`].
+pub type CodeId = usize;
+/// Index of a figure in [`Program::figures`].
+pub type FigureId = usize;
+
+#[derive(Debug)]
+pub struct Program {
+    pub fiscal_year: i32,
+    pub chart: Chart,
+    pub dimensions: Vec<DimensionDef>,
+    pub crosswalks: Vec<Crosswalk>,
+    pub formats: Vec<FormatDef>,
+    pub entities: Vec<EntityDef>,
+    pub groups: Vec<GroupDef>,
+    pub reports: Vec<ReportDef>,
+    /// Every line, section sum and side of a check.
+    pub figures: Vec<Figure>,
+    /// `figures` in topological order: operands before the figures using them.
+    pub order: Vec<FigureId>,
+    pub aggregates: Vec<AggregateDef>,
+}
+
+#[derive(Debug)]
+pub struct Chart {
+    pub name: String,
+    pub label: String,
+    /// In code order (shorter codes first, then by text), which is numeric
+    /// order for all-digit codes.
+    pub accounts: Vec<ChartAccount>,
+    pub by_code: BTreeMap<String, CodeId>,
+}
+
+#[derive(Debug)]
+pub struct ChartAccount {
+    pub code: String,
+    pub label: String,
+    pub kind: Kind,
+    pub balance: Balance,
+    pub attributes: BTreeMap<String, String>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct DimensionDef {
+    pub name: String,
+    pub label: String,
+    pub values: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug)]
+pub struct FormatDef {
+    pub name: String,
+    pub label: String,
+    pub dialect: Dialect,
+    pub layout: Layout,
+}
+
+#[derive(Debug)]
+pub struct EntityDef {
+    pub name: String,
+    pub label: String,
+    pub code: String,
+    pub crosswalk: usize,
+    pub sources: Vec<SourceDef>,
+}
+
+#[derive(Debug)]
+pub struct SourceDef {
+    pub role: SourceRole,
+    /// Relative to the project root; a file or a folder of `*.csv`.
+    pub path: String,
+    pub format: usize,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct GroupDef {
+    pub name: String,
+    pub label: String,
+    pub members: Vec<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoundingPolicy {
+    pub unit: Amount,
+    pub method: RoundingMethod,
+    pub residual: Residual,
+}
+
+#[derive(Debug)]
+pub struct ReportDef {
+    pub name: String,
+    pub label: String,
+    pub subtitle: Option<String>,
+    pub columns: Vec<ColumnDef>,
+    pub rounding: RoundingPolicy,
+    pub rows: Vec<Row>,
+    pub checks: Vec<CheckDef>,
+}
+
+#[derive(Debug)]
+pub struct ColumnDef {
+    pub name: String,
+    pub years_back: u32,
+}
+
+/// One row of a report as presented, in order.
+#[derive(Debug)]
+pub struct Row {
+    pub kind: RowKind,
+    pub label: String,
+    /// Nesting depth of sections (0 at the report's top level).
+    pub depth: usize,
+    pub figure: Option<FigureId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowKind {
+    /// A section heading (no figure).
+    Heading,
+    Line,
+    Memo,
+    Total,
+}
+
+#[derive(Debug)]
+pub struct CheckDef {
+    pub name: String,
+    pub label: String,
+    pub left: FigureId,
+    pub comparison: Comparison,
+    pub right: FigureId,
+    pub tolerance: Amount,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Figure {
+    /// `report.line`, or `report.check.left` for the sides of checks.
+    pub qualified: String,
+    pub report: usize,
+    pub expr: Expr,
+    /// Where the figure is named (line or section id).
+    pub span: Span,
+    /// Its formula in the source (the section name for a section sum).
+    pub formula: Span,
+    /// Section id of the section this line sits in directly (for residual allocation).
+    pub section: Option<FigureId>,
+    /// A leaf refers to no other figure: it is rounded from its exact value.
+    pub is_leaf: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Expr {
+    Number(Amount),
+    Figure(FigureId, Span),
+    Aggregate(usize),
+    Neg(Box<Expr>),
+    Binary(Box<Expr>, BinaryOp, Box<Expr>, Span),
+    /// The sum of a section's lines.
+    Sum(Vec<FigureId>),
+}
+
+pub use crate::syntax::ast::BinaryOp;
+
+/// A resolved aggregate: which codes, which measure for each, which sign.
+#[derive(Debug)]
+pub struct AggregateDef {
+    pub terms: Vec<AggregateTerm>,
+    pub filters: Vec<FilterDef>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AggregateTerm {
+    pub code: CodeId,
+    /// Never `Sum`: resolved per code.
+    pub measure: Measure,
+    /// True when the debit-positive amount is negated (credit presentation).
+    pub negate: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum FilterDef {
+    /// A dimension (by index) in or not in a set of values.
+    Dimension {
+        dimension: usize,
+        negated: bool,
+        values: Vec<String>,
+    },
+    /// Postings with (or without) one of these movements; `None` is "no movement".
+    Movement {
+        negated: bool,
+        values: Vec<Option<crate::ingest::Movement>>,
+    },
+}

@@ -1,0 +1,162 @@
+//! Money: an exact decimal amount with checked arithmetic only.
+//!
+//! `rust_decimal` operators panic on overflow and its `from_str` rounds
+//! silently; this newtype exposes neither. Every operation that can fail
+//! returns `None`, and callers turn that into a located diagnostic.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::fmt;
+
+/// An exact amount of dollars. Debit-positive in ledgers and in the cube.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(Decimal);
+
+/// The most significant digits an amount can carry.
+pub const MAX_DIGITS: usize = 28;
+
+impl Amount {
+    pub const ZERO: Amount = Amount(Decimal::ZERO);
+
+    pub fn from_decimal(value: Decimal) -> Amount {
+        Amount(value.normalize())
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    pub fn abs(self) -> Amount {
+        Amount(self.0.abs())
+    }
+
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        self.0.checked_add(other.0).map(Amount)
+    }
+
+    pub fn checked_sub(self, other: Amount) -> Option<Amount> {
+        self.0.checked_sub(other.0).map(Amount)
+    }
+
+    pub fn checked_mul(self, other: Amount) -> Option<Amount> {
+        self.0.checked_mul(other.0).map(Amount)
+    }
+
+    /// `None` on overflow or division by zero.
+    pub fn checked_div(self, other: Amount) -> Option<Amount> {
+        self.0.checked_div(other.0).map(Amount)
+    }
+
+    /// Negation cannot overflow: the decimal range is symmetric.
+    pub fn neg(self) -> Amount {
+        Amount(-self.0)
+    }
+
+    /// Rounds to a multiple of `unit` (a positive amount such as 1 or 0.01).
+    pub fn round_to(self, unit: Amount, method: RoundingMethod) -> Option<Amount> {
+        let strategy = match method {
+            RoundingMethod::HalfEven => RoundingStrategy::MidpointNearestEven,
+            RoundingMethod::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        };
+        let units = self.0.checked_div(unit.0)?;
+        let rounded = units.round_dp_with_strategy(0, strategy);
+        rounded.checked_mul(unit.0).map(Amount::from_decimal)
+    }
+
+    /// Parses a plain decimal: optional `-`, ASCII digits, optional `.` and
+    /// digits. At most [`MAX_DIGITS`] significant digits; nothing is rounded.
+    pub fn parse_plain(text: &str) -> Option<Amount> {
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        let (whole, fraction) = match digits.split_once('.') {
+            Some((whole, fraction)) => (whole, fraction),
+            None => (digits, ""),
+        };
+        let well_formed = !whole.is_empty()
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && (digits.len() == whole.len() || !fraction.is_empty())
+            && fraction.bytes().all(|b| b.is_ascii_digit());
+        if !well_formed {
+            return None;
+        }
+        let significant = whole.trim_start_matches('0').len() + fraction.len();
+        if significant > MAX_DIGITS || fraction.len() > MAX_DIGITS {
+            return None;
+        }
+        Decimal::from_str_exact(text).ok().map(Amount::from_decimal)
+    }
+}
+
+/// How a presentation amount is rounded.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum RoundingMethod {
+    /// Banker's rounding: 0.5 goes to the even neighbour.
+    #[default]
+    HalfEven,
+    /// 0.5 goes away from zero.
+    HalfUp,
+}
+
+impl fmt::Display for Amount {
+    /// The exact value as a plain decimal string, never `-0`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_zero() {
+            return f.write_str("0");
+        }
+        write!(f, "{}", self.0.normalize())
+    }
+}
+
+impl fmt::Debug for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Sums amounts, `None` on overflow.
+pub fn checked_sum(amounts: impl IntoIterator<Item = Amount>) -> Option<Amount> {
+    amounts
+        .into_iter()
+        .try_fold(Amount::ZERO, |total, amount| total.checked_add(amount))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(text: &str) -> Amount {
+        Amount::parse_plain(text).unwrap()
+    }
+
+    #[test]
+    fn parse_plain_is_strict() {
+        assert_eq!(amount("-1234.50").to_string(), "-1234.5");
+        for bad in ["", "-", "1.", ".5", "+1", "1_000", "1e3", "1 000", "١٢"] {
+            assert!(Amount::parse_plain(bad).is_none(), "{bad}");
+        }
+        assert!(Amount::parse_plain(&"9".repeat(29)).is_none());
+        assert!(Amount::parse_plain(&"9".repeat(28)).is_some());
+    }
+
+    #[test]
+    fn overflow_is_none_not_a_panic() {
+        let big = amount(&"9".repeat(28));
+        assert!(big.checked_add(big).is_none());
+        assert!(big.checked_div(Amount::ZERO).is_none());
+    }
+
+    #[test]
+    fn rounding_methods() {
+        let one = amount("1");
+        assert_eq!(amount("2.5").round_to(one, RoundingMethod::HalfEven), Some(amount("2")));
+        assert_eq!(amount("2.5").round_to(one, RoundingMethod::HalfUp), Some(amount("3")));
+        assert_eq!(amount("-2.5").round_to(one, RoundingMethod::HalfUp), Some(amount("-3")));
+        assert_eq!(amount("-0.4").round_to(one, RoundingMethod::HalfUp).unwrap().to_string(), "0");
+    }
+}

@@ -1,0 +1,205 @@
+//! The pipeline, stage by stage: load and parse the specification, check it,
+//! read the ledgers into the cube, evaluate, and render the output bundle.
+
+use crate::cube::{self, Cube};
+use crate::diagnostic::{Diagnostic, Result};
+use crate::eval::{self, Figures};
+use crate::model::Program;
+use crate::output::{Bundle, MANIFEST};
+use crate::project::Project;
+use crate::render::{self, html};
+use crate::source::Sources;
+use crate::{check, syntax};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Output formats of `build`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum OutputFormat {
+    Html,
+    Json,
+    Csv,
+    Txt,
+}
+
+impl OutputFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Html => "html",
+            OutputFormat::Json => "json",
+            OutputFormat::Csv => "csv",
+            OutputFormat::Txt => "txt",
+        }
+    }
+}
+
+/// Parses and checks the project's specification; reads no ledger.
+pub fn check_project(project: &Project, sources: &mut Sources) -> Result<Program> {
+    let files = project.load_specification(sources)?;
+    let mut trees = Vec::new();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for file in files {
+        let (tree, mut diagnostics) = syntax::parse(sources, file);
+        errors.append(&mut diagnostics);
+        trees.push(tree);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    check::check(sources, &trees, &|path| project.read(path))
+}
+
+/// Everything a build computed.
+pub struct Built {
+    pub cube: Cube,
+    pub figures: Figures,
+}
+
+/// Reads the ledgers, evaluates every figure and runs every check.
+pub fn run(program: &Program, project: &Project, sources: &mut Sources) -> Result<Built> {
+    let cube = cube::build(program, project, sources)?;
+    let figures = eval::evaluate(program, &cube)?;
+    let failures = eval::check_failures(program, &figures);
+    if !failures.is_empty() {
+        return Err(failures);
+    }
+    Ok(Built { cube, figures })
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Renders every statement of every entity and group in the requested
+/// formats, plus the reconciliation, the code correspondences and the manifest.
+pub fn bundle(
+    program: &Program,
+    built: &Built,
+    project: &Project,
+    sources: &Sources,
+    formats: &[OutputFormat],
+) -> Result<Bundle> {
+    let mut bundle = Bundle::new();
+    let templates = if formats.contains(&OutputFormat::Html) {
+        let statement = project
+            .read("reports/templates/statement.html.j2")
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_else(|_| html::DEFAULT_STATEMENT.to_string());
+        let index = project
+            .read("reports/templates/index.html.j2")
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_else(|_| html::DEFAULT_INDEX.to_string());
+        Some(html::Templates::new(statement, index).map_err(template_error)?)
+    } else {
+        None
+    };
+    let mut index = Vec::new();
+    for (scope_index, scope) in built.figures.scopes.iter().enumerate() {
+        for report_index in 0..program.reports.len() {
+            let statement = render::statement(program, &built.figures, report_index, scope_index);
+            let base = format!("{}/{}", scope.name, statement.report);
+            for format in formats {
+                let content = match format {
+                    OutputFormat::Json => render::json(&statement),
+                    OutputFormat::Csv => render::csv::render(&statement),
+                    OutputFormat::Txt => render::text::render(&statement),
+                    OutputFormat::Html => match &templates {
+                        Some(templates) => templates.statement(&statement).map_err(template_error)?,
+                        None => continue,
+                    },
+                };
+                bundle.insert(format!("{base}.{}", format.extension()), content.into_bytes());
+            }
+            index.push(html::IndexEntry {
+                entity: scope.name.clone(),
+                entity_label: scope.label.clone(),
+                report: statement.report.clone(),
+                title: statement.title.clone(),
+                href: format!("{base}.html"),
+                checks_passed: statement.checks.iter().all(|c| c.results.iter().all(|r| r.passed)),
+            });
+        }
+    }
+    if let Some(templates) = &templates {
+        let page = templates.index(&program.chart.label, program.fiscal_year, &index).map_err(template_error)?;
+        bundle.insert("index.html".into(), page.into_bytes());
+    }
+    let reconciliation = crate::reconcile::reconciliation(program, &built.cube);
+    bundle.insert("reconciliation.json".into(), to_json(&reconciliation).into_bytes());
+    bundle.insert("reconciliation.txt".into(), crate::reconcile::text(&reconciliation).into_bytes());
+    for (entity, data) in program.entities.iter().zip(&built.cube.entities) {
+        let table = crate::reconcile::correspondences(program, entity, data, sources);
+        bundle.insert(format!("{}/correspondances.csv", entity.name), table.into_bytes());
+    }
+    let manifest = manifest(program, built, sources, formats, &bundle);
+    bundle.insert(MANIFEST.into(), to_json(&manifest).into_bytes());
+    Ok(bundle)
+}
+
+fn template_error(message: String) -> Vec<Diagnostic> {
+    vec![Diagnostic::error(crate::diagnostic::Code::BadFormat, message)
+        .help("fix the template under reports/templates/ (variables are strict: a misspelt name is an error)")]
+}
+
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    tool: &'static str,
+    version: &'static str,
+    fiscal_year: i32,
+    formats: Vec<&'static str>,
+    inputs: Vec<FileHash>,
+    outputs: Vec<FileHash>,
+}
+
+#[derive(Serialize)]
+struct FileHash {
+    path: String,
+    bytes: usize,
+    sha256: String,
+}
+
+/// What an auditor needs to reproduce the run: tool version, options, and the
+/// SHA-256 of every input and output. No clock, no host name: same inputs,
+/// same bytes.
+fn manifest(program: &Program, built: &Built, sources: &Sources, formats: &[OutputFormat], bundle: &Bundle) -> Manifest {
+    let mut inputs: Vec<FileHash> = sources
+        .files()
+        .map(|(_, file)| FileHash {
+            path: file.name.clone(),
+            bytes: file.text.len(),
+            sha256: sha256(file.text.as_bytes()),
+        })
+        .collect();
+    for data in &built.cube.entities {
+        for file in &data.files {
+            inputs.push(FileHash {
+                path: file.path.clone(),
+                bytes: file.bytes,
+                sha256: file.sha256.clone(),
+            });
+        }
+    }
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    inputs.dedup_by(|a, b| a.path == b.path);
+    Manifest {
+        tool: "reddition",
+        version: env!("CARGO_PKG_VERSION"),
+        fiscal_year: program.fiscal_year,
+        formats: formats.iter().map(|f| f.extension()).collect(),
+        inputs,
+        outputs: bundle
+            .iter()
+            .map(|(path, content)| FileHash {
+                path: path.clone(),
+                bytes: content.len(),
+                sha256: sha256(content),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,284 @@
+//! Rendering: figures → the statement model (`Statement`), then each output
+//! format. Renderers get finished values; they compute nothing.
+
+pub mod csv;
+pub mod html;
+pub mod text;
+
+use crate::eval::{Figures, Scope};
+use crate::model::*;
+use crate::money::Amount;
+use serde::Serialize;
+
+/// Version of the JSON schema of a statement (see README, "JSON output").
+pub const SCHEMA: &str = "reddition.statement/1";
+
+/// One report for one entity or group: what every output format shows.
+#[derive(Debug, Serialize)]
+pub struct Statement {
+    pub schema: &'static str,
+    pub report: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub entity: EntityInfo,
+    pub fiscal_year: i32,
+    pub columns: Vec<ColumnInfo>,
+    pub rows: Vec<RowOut>,
+    pub checks: Vec<CheckOut>,
+    pub rounding: RoundingOut,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntityInfo {
+    pub id: String,
+    pub label: String,
+    pub code: String,
+    pub kind: &'static str,
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ColumnInfo {
+    pub id: String,
+    /// The calendar year in which the fiscal year ends.
+    pub year: i32,
+    /// "2024-2025".
+    pub period: String,
+    /// "30 juin 2025".
+    pub year_end: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RowOut {
+    /// `heading`, `line`, `memo` or `total`.
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub label: String,
+    pub depth: usize,
+    pub values: Vec<ValueOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ValueOut {
+    /// Exact value, a plain decimal string.
+    pub exact: String,
+    /// Presentation value after rounding, a plain decimal string.
+    pub rounded: String,
+    /// French presentation: `1 234 567 $`, negatives in parentheses.
+    pub display: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckOut {
+    pub id: String,
+    pub label: String,
+    pub comparison: &'static str,
+    pub tolerance: String,
+    pub results: Vec<CheckResultOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckResultOut {
+    pub column: String,
+    pub left: String,
+    pub right: String,
+    pub difference: String,
+    pub passed: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoundingOut {
+    pub unit: String,
+    pub method: &'static str,
+    pub residual: &'static str,
+    /// Every rounding difference shown or allocated (écarts d'arrondi).
+    pub residuals: Vec<ResidualOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ResidualOut {
+    pub line: String,
+    pub column: String,
+    pub amount: String,
+    pub allocated: bool,
+}
+
+/// Builds the statement of one report for one scope.
+pub fn statement(program: &Program, figures: &Figures, report_index: usize, scope_index: usize) -> Statement {
+    let report = &program.reports[report_index];
+    let scope: &Scope = &figures.scopes[scope_index];
+    let columns: Vec<(ColumnInfo, Option<usize>)> = report
+        .columns
+        .iter()
+        .map(|column| {
+            let year = program.fiscal_year - column.years_back as i32;
+            let info = ColumnInfo {
+                id: column.name.clone(),
+                year,
+                period: format!("{}-{year}", year - 1),
+                year_end: format!("30 juin {year}"),
+            };
+            (info, figures.year_index(year))
+        })
+        .collect();
+    let decimals = report.rounding.unit.decimal().scale();
+    let value = |figure: FigureId, year: Option<usize>| {
+        let values = year.map(|y| &figures.values[scope_index][y]);
+        let exact = values.map_or(Amount::ZERO, |v| v.exact[figure]);
+        let rounded = values.map_or(Amount::ZERO, |v| v.rounded[figure]);
+        ValueOut {
+            exact: exact.to_string(),
+            rounded: rounded.to_string(),
+            display: french(rounded, decimals),
+        }
+    };
+    let rows = report
+        .rows
+        .iter()
+        .map(|row| RowOut {
+            kind: match row.kind {
+                RowKind::Heading => "heading",
+                RowKind::Line => "line",
+                RowKind::Memo => "memo",
+                RowKind::Total => "total",
+            },
+            id: row.figure.map(|f| local_name(&program.figures[f].qualified)),
+            label: row.label.clone(),
+            depth: row.depth,
+            values: row
+                .figure
+                .map(|figure| columns.iter().map(|(_, year)| value(figure, *year)).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let checks = report
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(check_index, check)| CheckOut {
+            id: check.name.clone(),
+            label: check.label.clone(),
+            comparison: match check.comparison {
+                Comparison::Equal => "==",
+                Comparison::AtMost => "<=",
+                Comparison::AtLeast => ">=",
+            },
+            tolerance: check.tolerance.to_string(),
+            results: figures
+                .checks
+                .iter()
+                .filter(|r| r.scope == scope_index && r.report == report_index && r.check == check_index)
+                .map(|r| CheckResultOut {
+                    column: columns
+                        .iter()
+                        .find(|(info, _)| info.year == r.year)
+                        .map_or(String::new(), |(info, _)| info.id.clone()),
+                    left: r.left.to_string(),
+                    right: r.right.to_string(),
+                    difference: r.difference.to_string(),
+                    passed: r.passed,
+                })
+                .collect(),
+        })
+        .collect();
+    let mut residuals = Vec::new();
+    for (info, year) in &columns {
+        let Some(year) = year else { continue };
+        for residue in &figures.values[scope_index][*year].residuals {
+            let figure = &program.figures[residue.figure];
+            if figure.report == report_index && !figure.qualified.ends_with(".left") && !figure.qualified.ends_with(".right") {
+                residuals.push(ResidualOut {
+                    line: local_name(&figure.qualified),
+                    column: info.id.clone(),
+                    amount: residue.amount.to_string(),
+                    allocated: residue.allocated,
+                });
+            }
+        }
+    }
+    Statement {
+        schema: SCHEMA,
+        report: report.name.clone(),
+        title: report.label.clone(),
+        subtitle: report
+            .subtitle
+            .as_ref()
+            .map(|s| s.replace("{year_end}", &format!("30 juin {}", program.fiscal_year))),
+        entity: EntityInfo {
+            id: scope.name.clone(),
+            label: scope.label.clone(),
+            code: scope.code.clone(),
+            kind: if scope.is_group { "group" } else { "entity" },
+            members: scope.members.iter().map(|m| program.entities[*m].name.clone()).collect(),
+        },
+        fiscal_year: program.fiscal_year,
+        columns: columns.into_iter().map(|(info, _)| info).collect(),
+        rows,
+        checks,
+        rounding: RoundingOut {
+            unit: report.rounding.unit.to_string(),
+            method: match report.rounding.method {
+                RoundingMethod::HalfEven => "half_even",
+                RoundingMethod::HalfUp => "half_up",
+            },
+            residual: match report.rounding.residual {
+                Residual::Total => "total",
+                Residual::Largest => "largest",
+            },
+            residuals,
+        },
+    }
+}
+
+fn local_name(qualified: &str) -> String {
+    qualified.split_once('.').map_or(qualified, |(_, name)| name).to_string()
+}
+
+/// French presentation of an amount: `1 234 567 $` with narrow no-break
+/// spaces between thousands, a decimal comma, negatives in parentheses, and
+/// a dash for zero.
+pub fn french(amount: Amount, decimals: u32) -> String {
+    if amount.is_zero() {
+        return "–".to_string();
+    }
+    let fixed = format!("{:.*}", decimals as usize, amount.abs().decimal());
+    let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push('\u{202f}');
+        }
+        grouped.push(digit);
+    }
+    if !fraction.is_empty() {
+        grouped.push(',');
+        grouped.push_str(fraction);
+    }
+    if amount.is_negative() {
+        format!("({grouped})\u{a0}$")
+    } else {
+        format!("{grouped}\u{a0}$")
+    }
+}
+
+/// The statement as pretty JSON (the documented, versioned schema).
+pub fn json(statement: &Statement) -> String {
+    let mut text = serde_json::to_string_pretty(statement).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_presentation() {
+        let amount = |s| Amount::parse_plain(s).unwrap();
+        assert_eq!(french(amount("1234567"), 0), "1\u{202f}234\u{202f}567\u{a0}$");
+        assert_eq!(french(amount("-240845000"), 0), "(240\u{202f}845\u{202f}000)\u{a0}$");
+        assert_eq!(french(amount("999"), 0), "999\u{a0}$");
+        assert_eq!(french(amount("-0.5"), 2), "(0,50)\u{a0}$");
+        assert_eq!(french(Amount::ZERO, 0), "–");
+    }
+}

@@ -1,0 +1,78 @@
+//! Plain text for the terminal: aligned columns, French amounts.
+
+use super::Statement;
+
+pub fn render(statement: &Statement) -> String {
+    let mut out = String::new();
+    let entity = &statement.entity;
+    if entity.code.is_empty() {
+        out.push_str(&format!("{}\n", entity.label));
+    } else {
+        out.push_str(&format!("{} ({})\n", entity.label, entity.code));
+    }
+    out.push_str(&format!("{}\n", statement.title));
+    if let Some(subtitle) = &statement.subtitle {
+        out.push_str(&format!("{subtitle}\n"));
+    }
+    out.push('\n');
+    let label_width = statement
+        .rows
+        .iter()
+        .map(|row| row.depth * 2 + row.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(20);
+    let value_width = statement
+        .rows
+        .iter()
+        .flat_map(|row| row.values.iter().map(|v| v.display.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    out.push_str(&" ".repeat(label_width));
+    for column in &statement.columns {
+        out.push_str(&format!("  {:>value_width$}", column.year));
+    }
+    out.push('\n');
+    for row in &statement.rows {
+        let indent = "  ".repeat(row.depth);
+        let label = format!("{indent}{}", row.label);
+        if row.kind == "total" {
+            out.push_str(&" ".repeat(label_width));
+            for _ in &statement.columns {
+                out.push_str(&format!("  {}", "-".repeat(value_width)));
+            }
+            out.push('\n');
+        }
+        out.push_str(&label);
+        if !row.values.is_empty() {
+            out.push_str(&" ".repeat(label_width - label.chars().count()));
+            for value in &row.values {
+                let padding = value_width.saturating_sub(value.display.chars().count());
+                out.push_str(&format!("  {}{}", " ".repeat(padding), value.display));
+            }
+        }
+        out.push('\n');
+    }
+    if !statement.checks.is_empty() {
+        out.push_str("\nVérifications\n");
+        for check in &statement.checks {
+            let passed = check.results.iter().all(|r| r.passed);
+            out.push_str(&format!("  [{}] {}: {}\n", if passed { "ok" } else { "ÉCHEC" }, check.id, check.label));
+            for result in check.results.iter().filter(|r| !r.passed) {
+                out.push_str(&format!(
+                    "        {}: {} ≠ {} (écart {})\n",
+                    result.column, result.left, result.right, result.difference
+                ));
+            }
+        }
+    }
+    if !statement.rounding.residuals.is_empty() {
+        out.push_str("\nÉcarts d'arrondi\n");
+        for residual in &statement.rounding.residuals {
+            let how = if residual.allocated { "attribué à la ligne" } else { "ligne" };
+            out.push_str(&format!("  {} {how} {}: {}\n", residual.column, residual.line, residual.amount));
+        }
+    }
+    out
+}

@@ -1,0 +1,171 @@
+//! The file table: every text a diagnostic can point into, and byte spans.
+//!
+//! Specification files are kept whole. Data files (ledger exports, crosswalk
+//! tables) are far larger and are streamed, so a diagnostic about one of their
+//! lines registers only that line, remembering its line number in the file.
+
+use std::fmt;
+
+/// Index of a file in [`Sources`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file. Line and column are computed only when rendering.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+/// One file, or one excerpt of a large file starting at `first_line`.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as shown to the user (relative to the project root).
+    pub name: String,
+    pub text: String,
+    /// Line number (1-based) of the first line of `text` in the real file.
+    pub first_line: usize,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    fn new(name: String, text: String, first_line: usize) -> SourceFile {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name,
+            text,
+            first_line,
+            line_starts,
+        }
+    }
+
+    /// 0-based index of the line holding `byte`, within `text`.
+    pub fn line_index(&self, byte: usize) -> usize {
+        match self.line_starts.binary_search(&byte) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    pub fn line_range(&self, line_index: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.line_starts.get(line_index)?;
+        let end = self
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        Some(start..end)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as in the real file.
+    pub fn line_column(&self, byte: usize) -> (usize, usize) {
+        let byte = floor_char_boundary(&self.text, byte.min(self.text.len()));
+        let line = self.line_index(byte);
+        let start = self.line_starts[line];
+        let column = self.text[start..byte].chars().count() + 1;
+        (line + self.first_line, column)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut byte: usize) -> usize {
+    while !text.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    byte
+}
+
+/// All files of a run.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// Registers a whole file.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.add_excerpt(name, text, 1)
+    }
+
+    /// Registers an excerpt of a large file whose first line is `first_line`.
+    pub fn add_excerpt(
+        &mut self,
+        name: impl Into<String>,
+        text: impl Into<String>,
+        first_line: usize,
+    ) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.files
+            .push(SourceFile::new(name.into(), text.into(), first_line));
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (FileId(index as u32), file))
+    }
+
+    /// `file:line:column` of the start of a span.
+    pub fn location(&self, span: Span) -> String {
+        let file = self.get(span.file);
+        let (line, column) = file.line_column(span.start as usize);
+        format!("{}:{}:{}", file.name, line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let mut sources = Sources::default();
+        let file = sources.add("a.rdn", "ligne \"é\"\nsecond é x");
+        let x = sources.get(file).text.rfind('x').unwrap();
+        assert_eq!(sources.location(Span::new(file, x, x + 1)), "a.rdn:2:10");
+    }
+
+    #[test]
+    fn excerpts_keep_their_line_numbers() {
+        let mut sources = Sources::default();
+        let file = sources.add_excerpt("gl.csv", "2024-07-01,x,1.00", 1234);
+        assert_eq!(sources.location(Span::new(file, 11, 12)), "gl.csv:1234:12");
+    }
+}

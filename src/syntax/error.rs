@@ -1,0 +1,144 @@
+//! The parser's error type and its translation into a diagnostic.
+
+use super::lexical::Input;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Sources, Span};
+use nom::error::{ErrorKind, ParseError};
+
+#[derive(Clone, Debug)]
+pub struct SyntaxError {
+    pub span: Span,
+    /// What would have been accepted at `span`, in source order of the grammar.
+    pub expected: Vec<&'static str>,
+    pub problem: Problem,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Expected,
+    UnterminatedString,
+    InvalidEscape,
+    TooDeep,
+    BadNumber(&'static str),
+}
+
+impl SyntaxError {
+    pub fn expected(input: Input<'_>, what: &'static str) -> SyntaxError {
+        SyntaxError {
+            span: Span::new(input.extra, input.location_offset(), input.location_offset()),
+            expected: vec![what],
+            problem: Problem::Expected,
+        }
+    }
+
+    pub fn at(span: Span, problem: Problem) -> SyntaxError {
+        SyntaxError {
+            span,
+            expected: Vec::new(),
+            problem,
+        }
+    }
+
+    pub fn to_diagnostic(&self, sources: &Sources) -> Diagnostic {
+        match &self.problem {
+            Problem::Expected => {
+                let text = &sources.get(self.span.file).text;
+                let start = self.span.start as usize;
+                let found = found_token(text.get(start..).unwrap_or(""));
+                let span = Span::new(self.span.file, start, start + found.len());
+                let found = if found.is_empty() {
+                    "end of file".to_string()
+                } else {
+                    format!("`{found}`")
+                };
+                Diagnostic::error(
+                    Code::Syntax,
+                    format!("expected {}, found {found}", list(&self.expected)),
+                )
+                .at(span, "unexpected here")
+            }
+            Problem::UnterminatedString => {
+                Diagnostic::error(Code::UnterminatedString, "unterminated string")
+                    .at(self.span, "this string is never closed")
+                    .help("close it with `\"` on the same line; write `\\\"` for a quote inside")
+            }
+            Problem::InvalidEscape => {
+                Diagnostic::error(Code::InvalidEscape, "unknown escape in string")
+                    .at(self.span, "not an escape")
+                    .help("the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`")
+            }
+            Problem::TooDeep => Diagnostic::error(
+                Code::NestingTooDeep,
+                format!("expression nested deeper than {} levels", super::parser::MAX_DEPTH),
+            )
+            .at(self.span, "too deep here")
+            .help("split the formula into several lines that refer to each other"),
+            Problem::BadNumber(why) => Diagnostic::error(Code::Syntax, "invalid number")
+                .at(self.span, *why),
+        }
+    }
+}
+
+/// The token at the start of `text`, for "found `x`" messages.
+fn found_token(text: &str) -> &str {
+    let mut chars = text.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return "";
+    };
+    let end = if first.is_alphanumeric() || first == '_' {
+        text.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(text.len())
+    } else {
+        first.len_utf8()
+    };
+    &text[..end.min(40)]
+}
+
+fn list(expected: &[&str]) -> String {
+    let mut unique: Vec<String> = Vec::new();
+    for item in expected {
+        let shown = if item.starts_with("a ") || item.starts_with("an ") {
+            item.to_string()
+        } else {
+            format!("`{item}`")
+        };
+        if !unique.contains(&shown) {
+            unique.push(shown);
+        }
+    }
+    match unique.as_slice() {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+impl<'a> ParseError<Input<'a>> for SyntaxError {
+    fn from_error_kind(input: Input<'a>, _kind: ErrorKind) -> Self {
+        SyntaxError {
+            span: Span::new(input.extra, input.location_offset(), input.location_offset()),
+            expected: Vec::new(),
+            problem: Problem::Expected,
+        }
+    }
+
+    fn append(_input: Input<'a>, _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+
+    /// Keeps the error that got furthest; at the same place, merges what was expected.
+    fn or(mut self, other: Self) -> Self {
+        if other.span.start > self.span.start {
+            other
+        } else if other.span.start == self.span.start && other.problem == self.problem {
+            for item in other.expected {
+                if !self.expected.contains(&item) {
+                    self.expected.push(item);
+                }
+            }
+            self
+        } else {
+            self
+        }
+    }
+}
