@@ -147,7 +147,8 @@ mod tests {
     #[test]
     fn overflow_is_none_not_a_panic() {
         let big = amount(&"9".repeat(28));
-        assert!(big.checked_add(big).is_none());
+        assert!(big.checked_mul(big).is_none());
+        assert!(big.checked_mul(amount("7")).unwrap().checked_add(big).is_none());
         assert!(big.checked_div(Amount::ZERO).is_none());
     }
 
