@@ -1,0 +1,4 @@
+//! The integration tests: one binary (faster to link), one module per concern.
+
+mod reference;
+mod ui;

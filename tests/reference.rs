@@ -1,0 +1,56 @@
+//! The language reference and the grammar stay true: every example of
+//! grammar/REFERENCE.md parses and checks (together they form one project),
+//! and every production of the EBNF has a parser function of the same name.
+
+use reddition::project::Project;
+use reddition::source::Sources;
+
+fn repository() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn reference_examples_parse_and_check() {
+    let reference = std::fs::read_to_string(repository().join("grammar/REFERENCE.md")).expect("reference");
+    let examples: Vec<&str> = reference
+        .split("```rdn\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap_or(""))
+        .collect();
+    assert!(examples.len() >= 8, "the reference shows the language by example");
+    let project = tempfile::tempdir().expect("temporary folder");
+    std::fs::create_dir(project.path().join("reports")).expect("reports folder");
+    for (index, example) in examples.iter().enumerate() {
+        let path = project.path().join(format!("reports/example-{index:02}.rdn"));
+        std::fs::write(path, example).expect("example written");
+    }
+    let mut sources = Sources::default();
+    let result = reddition::pipeline::check_project(&Project::new(project.path()), &mut sources);
+    if let Err(diagnostics) = result {
+        panic!("{}", reddition::diagnostic::render(&sources, &diagnostics, false));
+    }
+}
+
+#[test]
+fn grammar_productions_match_parser_functions() {
+    let grammar = std::fs::read_to_string(repository().join("grammar/reddition.ebnf")).expect("grammar");
+    let mut parser = std::fs::read_to_string(repository().join("src/syntax/parser.rs")).expect("parser");
+    parser.push_str(&std::fs::read_to_string(repository().join("src/syntax/lexical.rs")).expect("lexical"));
+    let productions: Vec<&str> = grammar
+        .lines()
+        .filter_map(|line| {
+            let (name, rest) = line.split_once('=')?;
+            let name = name.trim();
+            let is_production = !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                && !rest.starts_with('=');
+            is_production.then_some(name)
+        })
+        .collect();
+    assert!(productions.len() > 40, "found {} productions", productions.len());
+    let missing: Vec<&&str> = productions
+        .iter()
+        .filter(|name| !parser.contains(&format!("fn {name}(")) && !parser.contains(&format!("fn {name}<")))
+        .collect();
+    assert!(missing.is_empty(), "productions without a parser function: {missing:?}");
+}
