@@ -108,7 +108,13 @@ pub fn fiscal_period(date: NaiveDate) -> (i32, Period) {
 
 /// Reads every source of every entity. Fails with every error found.
 pub fn build(program: &Program, project: &Project, sources: &mut Sources) -> Result<Cube> {
-    let oldest = program.reports.iter().flat_map(|r| &r.columns).map(|c| c.years_back).max().unwrap_or(0);
+    let oldest = program
+        .reports
+        .iter()
+        .flat_map(|r| &r.columns)
+        .map(|c| c.years_back)
+        .max()
+        .unwrap_or(0);
     let years: Vec<i32> = (program.fiscal_year - oldest as i32..=program.fiscal_year).collect();
     let mut errors = Vec::new();
     let mut entities = Vec::new();
@@ -118,7 +124,11 @@ pub fn build(program: &Program, project: &Project, sources: &mut Sources) -> Res
         reader.finish(sources, project, &mut errors);
         entities.push(reader.cube);
     }
-    if errors.is_empty() { Ok(Cube { entities, years }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Cube { entities, years })
+    } else {
+        Err(errors)
+    }
 }
 
 struct EntityReader<'p> {
@@ -154,15 +164,23 @@ impl<'p> EntityReader<'p> {
         }
     }
 
-    fn read_sources(&mut self, project: &Project, sources: &mut Sources, errors: &mut Vec<Diagnostic>) {
+    fn read_sources(
+        &mut self,
+        project: &Project,
+        sources: &mut Sources,
+        errors: &mut Vec<Diagnostic>,
+    ) {
         for source in &self.entity.sources {
             let files = match project.expand(&source.path) {
                 Ok(files) => files,
                 Err(error) => {
                     errors.push(
-                        Diagnostic::error(Code::Io, format!("cannot read source `{}`: {error}", source.path))
-                            .at(source.span, "declared here")
-                            .help("source paths are relative to the project root"),
+                        Diagnostic::error(
+                            Code::Io,
+                            format!("cannot read source `{}`: {error}", source.path),
+                        )
+                        .at(source.span, "declared here")
+                        .help("source paths are relative to the project root"),
                     );
                     continue;
                 }
@@ -181,7 +199,14 @@ impl<'p> EntityReader<'p> {
                 };
                 let role = source.role;
                 let mut sink = |posting: &Posting<'_>| self.posting(&path, role, posting);
-                match ingest::read_export(&path, &bytes, &format.dialect, &format.layout, sources, &mut sink) {
+                match ingest::read_export(
+                    &path,
+                    &bytes,
+                    &format.dialect,
+                    &format.layout,
+                    sources,
+                    &mut sink,
+                ) {
                     Ok(summary) => self.cube.files.push(FileRead {
                         path,
                         role,
@@ -197,14 +222,22 @@ impl<'p> EntityReader<'p> {
 
     /// Takes one posting: maps its code (once per distinct code), finds its
     /// period, and adds it to its cell and to the control totals.
-    fn posting(&mut self, path: &str, role: SourceRole, posting: &Posting<'_>) -> std::result::Result<(), Diagnostic> {
+    fn posting(
+        &mut self,
+        path: &str,
+        role: SourceRole,
+        posting: &Posting<'_>,
+    ) -> std::result::Result<(), Diagnostic> {
         let (year, period) = self.period_of(role, posting)?;
         let Some(local) = self.local(path, posting)? else {
             return Ok(());
         };
         let overflow = || {
-            Diagnostic::error(Code::Overflow, "the running total overflows 28 significant digits")
-                .at(posting.span(Role::Amount), "adding this amount")
+            Diagnostic::error(
+                Code::Overflow,
+                "the running total overflows 28 significant digits",
+            )
+            .at(posting.span(Role::Amount), "adding this amount")
         };
         let cell = Cell {
             year,
@@ -223,33 +256,51 @@ impl<'p> EntityReader<'p> {
         *net = net.checked_add(posting.amount).ok_or_else(overflow)?;
         *lines += 1;
         if posting.amount.is_negative() {
-            totals.credits = totals.credits.checked_sub(posting.amount).ok_or_else(overflow)?;
+            totals.credits = totals
+                .credits
+                .checked_sub(posting.amount)
+                .ok_or_else(overflow)?;
         } else {
-            totals.debits = totals.debits.checked_add(posting.amount).ok_or_else(overflow)?;
+            totals.debits = totals
+                .debits
+                .checked_add(posting.amount)
+                .ok_or_else(overflow)?;
         }
         if role == SourceRole::Ledger && !posting.reference.is_empty() {
             let entries = self.entries.entry(year).or_default();
             match entries.get_mut(posting.reference) {
                 Some((net, _, _)) => *net = net.checked_add(posting.amount).ok_or_else(overflow)?,
                 None => {
-                    entries.insert(posting.reference.to_string(), (posting.amount, path.to_string(), posting.line));
+                    entries.insert(
+                        posting.reference.to_string(),
+                        (posting.amount, path.to_string(), posting.line),
+                    );
                 }
             }
         }
         Ok(())
     }
 
-    fn period_of(&self, role: SourceRole, posting: &Posting<'_>) -> std::result::Result<(i32, Period), Diagnostic> {
+    fn period_of(
+        &self,
+        role: SourceRole,
+        posting: &Posting<'_>,
+    ) -> std::result::Result<(i32, Period), Diagnostic> {
         let (year, period) = fiscal_period(posting.date);
         let period = match role {
             SourceRole::Opening if posting.date.month() == 7 && posting.date.day() == 1 => 0,
             SourceRole::Opening => {
                 return Err(Diagnostic::error(
                     Code::DateOutOfRange,
-                    format!("opening balance dated {}, not on the first day of a fiscal year", posting.date),
+                    format!(
+                        "opening balance dated {}, not on the first day of a fiscal year",
+                        posting.date
+                    ),
                 )
                 .at(posting.span(Role::Date), "expected 1 July")
-                .help("opening balances are dated 1 July, the first day of the fiscal year they open"));
+                .help(
+                    "opening balances are dated 1 July, the first day of the fiscal year they open",
+                ));
             }
             SourceRole::Ledger => period,
         };
@@ -272,20 +323,31 @@ impl<'p> EntityReader<'p> {
 
     /// The local code id of a posting, mapping the code on first sight.
     /// `None` for a code that could not be mapped (reported after reading).
-    fn local(&mut self, path: &str, posting: &Posting<'_>) -> std::result::Result<Option<usize>, Diagnostic> {
+    fn local(
+        &mut self,
+        path: &str,
+        posting: &Posting<'_>,
+    ) -> std::result::Result<Option<usize>, Diagnostic> {
         if let Some(local) = self.by_code.get(posting.account) {
             return Ok(Some(*local));
         }
         if let Some(unmapped) = self.unmapped.get_mut(posting.account) {
             unmapped.lines += 1;
-            unmapped.amount = unmapped.amount.checked_add(posting.amount).unwrap_or(unmapped.amount);
+            unmapped.amount = unmapped
+                .amount
+                .checked_add(posting.amount)
+                .unwrap_or(unmapped.amount);
             return Ok(None);
         }
         let crosswalk = &self.program.crosswalks[self.entity.crosswalk];
         match crosswalk.map(posting.account) {
             Ok(mapped) => {
                 let local = self.cube.locals.len();
-                self.cube.by_chart.entry(mapped.target).or_default().push(local);
+                self.cube
+                    .by_chart
+                    .entry(mapped.target)
+                    .or_default()
+                    .push(local);
                 self.cube.locals.push(LocalCode {
                     code: posting.account.to_string(),
                     mapped,
@@ -345,10 +407,18 @@ impl<'p> EntityReader<'p> {
         self.check_conservation(errors);
     }
 
-    fn report_unmapped(&mut self, sources: &mut Sources, project: &Project, errors: &mut Vec<Diagnostic>) {
+    fn report_unmapped(
+        &mut self,
+        sources: &mut Sources,
+        project: &Project,
+        errors: &mut Vec<Diagnostic>,
+    ) {
         let crosswalk = &self.program.crosswalks[self.entity.crosswalk];
-        let unmapped: Vec<(&String, &Unmapped)> =
-            self.unmapped.iter().filter(|(_, u)| u.error == MapError::Unmapped).collect();
+        let unmapped: Vec<(&String, &Unmapped)> = self
+            .unmapped
+            .iter()
+            .filter(|(_, u)| u.error == MapError::Unmapped)
+            .collect();
         if let Some((first_code, first)) = unmapped.first() {
             let mut diagnostic = Diagnostic::error(
                 Code::Unmapped,
@@ -396,23 +466,32 @@ impl<'p> EntityReader<'p> {
                     .help("make one rule more specific, or give it `priority 1`"),
                 );
             }
-            if let MapError::AmbiguousDimension(rule, a, b) = info.error {
-                if let crate::mapping::DimensionBody::Cases(cases) = &crosswalk.dimension_rules[rule].body {
-                    errors.push(
-                        Diagnostic::error(
-                            Code::AmbiguousRules,
-                            format!("local code `{code}` gets two values of one dimension: `{}` and `{}`", cases[a].value, cases[b].value),
-                        )
-                        .at(cases[b].span, "this case")
-                        .also(cases[a].span, "and this one")
-                        .help("make one case more specific"),
-                    );
-                }
+            if let MapError::AmbiguousDimension(rule, a, b) = info.error
+                && let crate::mapping::DimensionBody::Cases(cases) =
+                    &crosswalk.dimension_rules[rule].body
+            {
+                errors.push(
+                    Diagnostic::error(
+                        Code::AmbiguousRules,
+                        format!(
+                            "local code `{code}` gets two values of one dimension: `{}` and `{}`",
+                            cases[a].value, cases[b].value
+                        ),
+                    )
+                    .at(cases[b].span, "this case")
+                    .also(cases[a].span, "and this one")
+                    .help("make one case more specific"),
+                );
             }
         }
     }
 
-    fn check_balances(&mut self, sources: &mut Sources, project: &Project, errors: &mut Vec<Diagnostic>) {
+    fn check_balances(
+        &mut self,
+        sources: &mut Sources,
+        project: &Project,
+        errors: &mut Vec<Diagnostic>,
+    ) {
         for (year, totals) in &self.cube.reconciliation {
             for (what, net, lines) in [
                 ("opening balances", totals.opening_net, totals.opening_lines),
@@ -437,14 +516,21 @@ impl<'p> EntityReader<'p> {
         let mut unbalanced: Vec<(i32, &String, &(Amount, String, usize))> = self
             .entries
             .iter()
-            .flat_map(|(year, entries)| entries.iter().map(move |(reference, entry)| (*year, reference, entry)))
+            .flat_map(|(year, entries)| {
+                entries
+                    .iter()
+                    .map(move |(reference, entry)| (*year, reference, entry))
+            })
             .filter(|(_, _, (net, _, _))| !net.is_zero())
             .collect();
         unbalanced.sort_by(|a, b| (&a.2.1, a.2.2).cmp(&(&b.2.1, b.2.2)));
         for (year, reference, (net, file, line)) in unbalanced.iter().take(20) {
             let mut diagnostic = Diagnostic::error(
                 Code::UnbalancedEntry,
-                format!("journal entry `{reference}` ({}-{year}) does not balance: off by {net}", year - 1),
+                format!(
+                    "journal entry `{reference}` ({}-{year}) does not balance: off by {net}",
+                    year - 1
+                ),
             );
             if let Some(span) = excerpt(sources, project, file, *line, reference) {
                 diagnostic = diagnostic.at(span, "first line of the entry");
@@ -454,7 +540,10 @@ impl<'p> EntityReader<'p> {
         if unbalanced.len() > 20 {
             errors.push(Diagnostic::error(
                 Code::UnbalancedEntry,
-                format!("and {} more unbalanced journal entries", unbalanced.len() - 20),
+                format!(
+                    "and {} more unbalanced journal entries",
+                    unbalanced.len() - 20
+                ),
             ));
         }
     }
@@ -464,7 +553,12 @@ impl<'p> EntityReader<'p> {
             return;
         }
         for (year, totals) in self.cube.reconciliation.iter_mut() {
-            let cells = self.cube.cells.iter().filter(|(cell, _)| cell.year == *year).map(|(_, amount)| *amount);
+            let cells = self
+                .cube
+                .cells
+                .iter()
+                .filter(|(cell, _)| cell.year == *year)
+                .map(|(_, amount)| *amount);
             let read = totals.opening_net.checked_add(totals.ledger_net);
             match (crate::money::checked_sum(cells), read) {
                 (Some(mapped), Some(read)) if mapped == read => totals.mapped_net = mapped,
@@ -483,7 +577,13 @@ impl<'p> EntityReader<'p> {
 
 /// Registers the line `line` of a data file as an excerpt and returns the span
 /// of `needle` in it (or of the whole line).
-fn excerpt(sources: &mut Sources, project: &Project, file: &str, line: usize, needle: &str) -> Option<crate::source::Span> {
+fn excerpt(
+    sources: &mut Sources,
+    project: &Project,
+    file: &str,
+    line: usize,
+    needle: &str,
+) -> Option<crate::source::Span> {
     let bytes = project.read(file).ok()?;
     let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
     let text = match std::str::from_utf8(&bytes) {
@@ -492,7 +592,11 @@ fn excerpt(sources: &mut Sources, project: &Project, file: &str, line: usize, ne
     };
     let content = text.lines().nth(line.checked_sub(1)?)?;
     let start = content.find(needle).unwrap_or(0);
-    let end = if content.contains(needle) { start + needle.len() } else { content.len() };
+    let end = if content.contains(needle) {
+        start + needle.len()
+    } else {
+        content.len()
+    };
     let id = sources.add_excerpt(file, content.to_string(), line);
     Some(crate::source::Span::new(id, start, end))
 }

@@ -222,7 +222,10 @@ impl Diagnostic {
     }
 
     pub fn primary_span(&self) -> Option<Span> {
-        self.labels.iter().find(|label| label.primary).map(|label| label.span)
+        self.labels
+            .iter()
+            .find(|label| label.primary)
+            .map(|label| label.span)
     }
 }
 

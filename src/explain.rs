@@ -11,15 +11,29 @@ use std::fmt::Write;
 
 /// Finds a figure by `report.line` (or `report.check.left|right`).
 pub fn find(program: &Program, qualified: &str) -> Option<FigureId> {
-    program.figures.iter().position(|f| f.qualified == qualified)
+    program
+        .figures
+        .iter()
+        .position(|f| f.qualified == qualified)
 }
 
 /// Figure names close to `qualified`, for a "did you mean" hint.
 pub fn names(program: &Program) -> Vec<&str> {
-    program.figures.iter().map(|f| f.qualified.as_str()).collect()
+    program
+        .figures
+        .iter()
+        .map(|f| f.qualified.as_str())
+        .collect()
 }
 
-pub fn explain(program: &Program, built: &Built, sources: &Sources, figure: FigureId, scope: usize, year: i32) -> String {
+pub fn explain(
+    program: &Program,
+    built: &Built,
+    sources: &Sources,
+    figure: FigureId,
+    scope: usize,
+    year: i32,
+) -> String {
     let figures: &Figures = &built.figures;
     let definition = &program.figures[figure];
     let report = &program.reports[definition.report];
@@ -37,12 +51,20 @@ pub fn explain(program: &Program, built: &Built, sources: &Sources, figure: Figu
         scope_info.name,
         year - 1
     );
-    let _ = writeln!(out, "formule ({}): {}", sources.location(definition.formula), excerpt(sources, definition.formula));
+    let _ = writeln!(
+        out,
+        "formule ({}): {}",
+        sources.location(definition.formula),
+        excerpt(sources, definition.formula)
+    );
     let _ = writeln!(
         out,
         "valeur exacte {}, présentée {}",
         values.exact[figure],
-        french(values.rounded[figure], report.rounding.unit.decimal().scale())
+        french(
+            values.rounded[figure],
+            report.rounding.unit.decimal().scale()
+        )
     );
     let mut aggregates = Vec::new();
     let mut references = Vec::new();
@@ -65,7 +87,9 @@ pub fn explain(program: &Program, built: &Built, sources: &Sources, figure: Figu
             values.aggregates[aggregate_index]
         );
         for term in &aggregate.terms {
-            explain_term(&mut out, program, built, sources, aggregate, term, scope_info, year);
+            explain_term(
+                &mut out, program, built, sources, aggregate, term, scope_info, year,
+            );
         }
     }
     out
@@ -91,7 +115,8 @@ fn explain_term(
         let mut locals: Vec<usize> = data.by_chart.get(&term.code).cloned().unwrap_or_default();
         locals.sort_by(|a, b| data.locals[*a].code.cmp(&data.locals[*b].code));
         for local in locals {
-            let value = eval::term_value(aggregate, term, data, year, Some(local)).unwrap_or(Amount::ZERO);
+            let value =
+                eval::term_value(aggregate, term, data, year, Some(local)).unwrap_or(Amount::ZERO);
             let code = &data.locals[local];
             let count = code.lines.get(&year).copied().unwrap_or(0);
             if value.is_zero() && count == 0 {
@@ -116,8 +141,16 @@ fn explain_term(
         Measure::Flow => "mouvements de l'exercice",
         Measure::Change => "variation",
     };
-    let sign = if term.negate { "au crédit" } else { "au débit" };
-    let _ = writeln!(out, "    {} {} ({measure}, {sign}) = {total}", account.code, account.label);
+    let sign = if term.negate {
+        "au crédit"
+    } else {
+        "au débit"
+    };
+    let _ = writeln!(
+        out,
+        "    {} {} ({measure}, {sign}) = {total}",
+        account.code, account.label
+    );
     for line in lines {
         let _ = writeln!(out, "{line}");
     }

@@ -62,7 +62,9 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(_) => {
-            eprintln!("error: internal error (this is a bug in reddition; please report it with the command and inputs)");
+            eprintln!(
+                "error: internal error (this is a bug in reddition; please report it with the command and inputs)"
+            );
             ExitCode::from(70)
         }
     }
@@ -72,13 +74,21 @@ fn run(cli: Cli) -> u8 {
     let mut sources = Sources::default();
     let result = match cli.command {
         Command::Check { path } => check(&Project::new(path), &mut sources),
-        Command::Build { path, out, format } => build(&Project::new(path), &mut sources, &out, &format),
+        Command::Build { path, out, format } => {
+            build(&Project::new(path), &mut sources, &out, &format)
+        }
         Command::Explain {
             figure,
             entity,
             year,
             project,
-        } => explain_figure(&Project::new(project), &mut sources, &figure, entity.as_deref(), year),
+        } => explain_figure(
+            &Project::new(project),
+            &mut sources,
+            &figure,
+            entity.as_deref(),
+            year,
+        ),
     };
     match result {
         Ok(()) => 0,
@@ -87,8 +97,15 @@ fn run(cli: Cli) -> u8 {
             let colour = std::io::stderr().is_terminal();
             let mut stderr = std::io::stderr().lock();
             let _ = stderr.write_all(diagnostic::render(&sources, &diagnostics, colour).as_bytes());
-            let errors = diagnostics.iter().filter(|d| d.severity == diagnostic::Severity::Error).count();
-            let _ = writeln!(stderr, "error: {errors} error{} found; nothing was written", if errors == 1 { "" } else { "s" });
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == diagnostic::Severity::Error)
+                .count();
+            let _ = writeln!(
+                stderr,
+                "error: {errors} error{} found; nothing was written",
+                if errors == 1 { "" } else { "s" }
+            );
             diagnostic::exit_code(&diagnostics).clamp(1, 255) as u8
         }
     }
@@ -107,7 +124,12 @@ fn check(project: &Project, sources: &mut Sources) -> Result<(), Vec<Diagnostic>
     Ok(())
 }
 
-fn build(project: &Project, sources: &mut Sources, out: &std::path::Path, formats: &[OutputFormat]) -> Result<(), Vec<Diagnostic>> {
+fn build(
+    project: &Project,
+    sources: &mut Sources,
+    out: &std::path::Path,
+    formats: &[OutputFormat],
+) -> Result<(), Vec<Diagnostic>> {
     let program = pipeline::check_project(project, sources)?;
     let built = pipeline::run(&program, project, sources)?;
     let mut formats = formats.to_vec();
@@ -143,21 +165,49 @@ fn explain_figure(
     let program = pipeline::check_project(project, sources)?;
     let Some(figure_id) = explain::find(&program, figure) else {
         let known = explain::names(&program);
-        let close: Vec<&str> = known.iter().copied().filter(|n| n.ends_with(figure) || figure.ends_with(*n) || n.starts_with(figure.split('.').next().unwrap_or(""))).take(8).collect();
-        return Err(vec![Diagnostic::error(diagnostic::Code::UnknownName, format!("no figure `{figure}`"))
-            .help(format!("name it as REPORT.LINE, e.g. {}", close.first().or(known.first()).unwrap_or(&"situation.encaisse")))]);
+        let close: Vec<&str> = known
+            .iter()
+            .copied()
+            .filter(|n| {
+                n.ends_with(figure)
+                    || figure.ends_with(*n)
+                    || n.starts_with(figure.split('.').next().unwrap_or(""))
+            })
+            .take(8)
+            .collect();
+        return Err(vec![
+            Diagnostic::error(
+                diagnostic::Code::UnknownName,
+                format!("no figure `{figure}`"),
+            )
+            .help(format!(
+                "name it as REPORT.LINE, e.g. {}",
+                close
+                    .first()
+                    .or(known.first())
+                    .unwrap_or(&"situation.encaisse")
+            )),
+        ]);
     };
     let built = pipeline::run(&program, project, sources)?;
     let scopes = &built.figures.scopes;
     let scope = match entity {
         Some(name) => scopes.iter().position(|s| s.name == name).ok_or_else(|| {
             let names: Vec<&str> = scopes.iter().map(|s| s.name.as_str()).collect();
-            vec![Diagnostic::error(diagnostic::Code::UnknownName, format!("no entity or group `{name}`"))
-                .help(format!("choose one of {}", names.join(", ")))]
+            vec![
+                Diagnostic::error(
+                    diagnostic::Code::UnknownName,
+                    format!("no entity or group `{name}`"),
+                )
+                .help(format!("choose one of {}", names.join(", "))),
+            ]
         })?,
         None => scopes.iter().position(|s| s.is_group).unwrap_or(0),
     };
     let year = year.unwrap_or(program.fiscal_year);
-    print!("{}", explain::explain(&program, &built, sources, figure_id, scope, year));
+    print!(
+        "{}",
+        explain::explain(&program, &built, sources, figure_id, scope, year)
+    );
     Ok(())
 }

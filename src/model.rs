@@ -4,8 +4,8 @@
 
 use crate::ingest::{Dialect, Layout};
 use crate::mapping::Crosswalk;
-pub use crate::money::RoundingMethod;
 use crate::money::Amount;
+pub use crate::money::RoundingMethod;
 use crate::source::Span;
 pub use crate::syntax::ast::{Balance, Comparison, Kind, Measure, Residual, SourceRole};
 use std::collections::BTreeMap;

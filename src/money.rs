@@ -55,7 +55,7 @@ impl Amount {
     }
 
     /// Negation cannot overflow: the decimal range is symmetric.
-    pub fn neg(self) -> Amount {
+    pub fn negated(self) -> Amount {
         Amount(-self.0)
     }
 
@@ -148,16 +148,36 @@ mod tests {
     fn overflow_is_none_not_a_panic() {
         let big = amount(&"9".repeat(28));
         assert!(big.checked_mul(big).is_none());
-        assert!(big.checked_mul(amount("7")).unwrap().checked_add(big).is_none());
+        assert!(
+            big.checked_mul(amount("7"))
+                .unwrap()
+                .checked_add(big)
+                .is_none()
+        );
         assert!(big.checked_div(Amount::ZERO).is_none());
     }
 
     #[test]
     fn rounding_methods() {
         let one = amount("1");
-        assert_eq!(amount("2.5").round_to(one, RoundingMethod::HalfEven), Some(amount("2")));
-        assert_eq!(amount("2.5").round_to(one, RoundingMethod::HalfUp), Some(amount("3")));
-        assert_eq!(amount("-2.5").round_to(one, RoundingMethod::HalfUp), Some(amount("-3")));
-        assert_eq!(amount("-0.4").round_to(one, RoundingMethod::HalfUp).unwrap().to_string(), "0");
+        assert_eq!(
+            amount("2.5").round_to(one, RoundingMethod::HalfEven),
+            Some(amount("2"))
+        );
+        assert_eq!(
+            amount("2.5").round_to(one, RoundingMethod::HalfUp),
+            Some(amount("3"))
+        );
+        assert_eq!(
+            amount("-2.5").round_to(one, RoundingMethod::HalfUp),
+            Some(amount("-3"))
+        );
+        assert_eq!(
+            amount("-0.4")
+                .round_to(one, RoundingMethod::HalfUp)
+                .unwrap()
+                .to_string(),
+            "0"
+        );
     }
 }

@@ -27,9 +27,14 @@ pub fn commit(target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
         )
         .help("choose an empty or new folder for --out; reddition replaces its output folder as a whole"));
     }
-    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
-    let name = target.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let name = target
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = write_bundle(&staging, bundle).map_err(|(path, e)| io("write", &path, e));
     if let Err(error) = result {

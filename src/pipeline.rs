@@ -67,7 +67,10 @@ pub fn run(program: &Program, project: &Project, sources: &mut Sources) -> Resul
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Renders every statement of every entity and group in the requested
@@ -104,11 +107,16 @@ pub fn bundle(
                     OutputFormat::Csv => render::csv::render(&statement),
                     OutputFormat::Txt => render::text::render(&statement),
                     OutputFormat::Html => match &templates {
-                        Some(templates) => templates.statement(&statement).map_err(template_error)?,
+                        Some(templates) => {
+                            templates.statement(&statement).map_err(template_error)?
+                        }
                         None => continue,
                     },
                 };
-                bundle.insert(format!("{base}.{}", format.extension()), content.into_bytes());
+                bundle.insert(
+                    format!("{base}.{}", format.extension()),
+                    content.into_bytes(),
+                );
             }
             index.push(html::IndexEntry {
                 entity: scope.name.clone(),
@@ -116,20 +124,34 @@ pub fn bundle(
                 report: statement.report.clone(),
                 title: statement.title.clone(),
                 href: format!("{base}.html"),
-                checks_passed: statement.checks.iter().all(|c| c.results.iter().all(|r| r.passed)),
+                checks_passed: statement
+                    .checks
+                    .iter()
+                    .all(|c| c.results.iter().all(|r| r.passed)),
             });
         }
     }
     if let Some(templates) = &templates {
-        let page = templates.index(&program.chart.label, program.fiscal_year, &index).map_err(template_error)?;
+        let page = templates
+            .index(&program.chart.label, program.fiscal_year, &index)
+            .map_err(template_error)?;
         bundle.insert("index.html".into(), page.into_bytes());
     }
     let reconciliation = crate::reconcile::reconciliation(program, &built.cube);
-    bundle.insert("reconciliation.json".into(), to_json(&reconciliation).into_bytes());
-    bundle.insert("reconciliation.txt".into(), crate::reconcile::text(&reconciliation).into_bytes());
+    bundle.insert(
+        "reconciliation.json".into(),
+        to_json(&reconciliation).into_bytes(),
+    );
+    bundle.insert(
+        "reconciliation.txt".into(),
+        crate::reconcile::text(&reconciliation).into_bytes(),
+    );
     for (entity, data) in program.entities.iter().zip(&built.cube.entities) {
         let table = crate::reconcile::correspondences(program, entity, data, sources);
-        bundle.insert(format!("{}/correspondances.csv", entity.name), table.into_bytes());
+        bundle.insert(
+            format!("{}/correspondances.csv", entity.name),
+            table.into_bytes(),
+        );
     }
     let manifest = manifest(program, built, sources, formats, &bundle);
     bundle.insert(MANIFEST.into(), to_json(&manifest).into_bytes());
@@ -167,7 +189,13 @@ struct FileHash {
 /// What an auditor needs to reproduce the run: tool version, options, and the
 /// SHA-256 of every input and output. No clock, no host name: same inputs,
 /// same bytes.
-fn manifest(program: &Program, built: &Built, sources: &Sources, formats: &[OutputFormat], bundle: &Bundle) -> Manifest {
+fn manifest(
+    program: &Program,
+    built: &Built,
+    sources: &Sources,
+    formats: &[OutputFormat],
+    bundle: &Bundle,
+) -> Manifest {
     let mut inputs: Vec<FileHash> = sources
         .files()
         .map(|(_, file)| FileHash {

@@ -43,17 +43,25 @@ impl Project {
         let reports = self.root.join("reports");
         let mut paths = Vec::new();
         collect_rdn(&reports, &mut paths).map_err(|error| {
-            vec![Diagnostic::error(
-                Code::Io,
-                format!("cannot read the specification folder `{}`: {error}", reports.display()),
-            )
-            .help("run from a project root (a folder with reports/), or pass its path")]
+            vec![
+                Diagnostic::error(
+                    Code::Io,
+                    format!(
+                        "cannot read the specification folder `{}`: {error}",
+                        reports.display()
+                    ),
+                )
+                .help("run from a project root (a folder with reports/), or pass its path"),
+            ]
         })?;
         paths.sort();
         if paths.is_empty() {
             return Err(vec![Diagnostic::error(
                 Code::ProjectShape,
-                format!("no specification file (*.rdn) under `{}`", reports.display()),
+                format!(
+                    "no specification file (*.rdn) under `{}`",
+                    reports.display()
+                ),
             )]);
         }
         let mut files = Vec::new();
@@ -73,9 +81,14 @@ impl Project {
                         let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
                         let line = prefix.matches('\n').count() + 1;
                         errors.push(
-                            Diagnostic::error(Code::SpecNotUtf8, format!("`{shown}` is not valid UTF-8"))
-                                .note(format!("first invalid byte at line {line}, byte offset {valid}"))
-                                .help("specification files are UTF-8; re-save the file as UTF-8"),
+                            Diagnostic::error(
+                                Code::SpecNotUtf8,
+                                format!("`{shown}` is not valid UTF-8"),
+                            )
+                            .note(format!(
+                                "first invalid byte at line {line}, byte offset {valid}"
+                            ))
+                            .help("specification files are UTF-8; re-save the file as UTF-8"),
                         );
                     }
                 },
@@ -85,7 +98,11 @@ impl Project {
                 )),
             }
         }
-        if errors.is_empty() { Ok(files) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
     }
 }
 

@@ -69,7 +69,9 @@ pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
                         header_lines: summary.header_lines,
                         blank_lines: summary.blank_lines,
                         records: summary.records,
-                        all_lines_accounted: summary.header_lines + summary.blank_lines + summary.records
+                        all_lines_accounted: summary.header_lines
+                            + summary.blank_lines
+                            + summary.records
                             <= summary.physical_lines,
                         debits: summary.debit_total.to_string(),
                         credits: summary.credit_total.to_string(),
@@ -80,7 +82,10 @@ pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
                 .reconciliation
                 .iter()
                 .map(|(year, totals)| {
-                    let read = totals.opening_net.checked_add(totals.ledger_net).unwrap_or(Amount::ZERO);
+                    let read = totals
+                        .opening_net
+                        .checked_add(totals.ledger_net)
+                        .unwrap_or(Amount::ZERO);
                     YearTotals {
                         fiscal_year: format!("{}-{year}", year - 1),
                         opening_lines: totals.opening_lines,
@@ -102,7 +107,10 @@ pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
 pub fn text(reconciliation: &Reconciliation) -> String {
     let mut out = String::from("Rapprochement des données lues\n");
     for entity in &reconciliation.entities {
-        out.push_str(&format!("\n{} ({} codes locaux)\n", entity.entity, entity.local_codes));
+        out.push_str(&format!(
+            "\n{} ({} codes locaux)\n",
+            entity.entity, entity.local_codes
+        ));
         for file in &entity.files {
             out.push_str(&format!(
                 "  {} [{}]: {} lignes physiques = {} en-tête + {} vides + {} écritures{}; débits {}, crédits {}\n",
@@ -136,16 +144,29 @@ pub fn text(reconciliation: &Reconciliation) -> String {
 
 /// `code_local,code_harmonise,regle,dimensions,lignes,montant_<year>...`:
 /// how each local code of an entity was mapped, and by which rule.
-pub fn correspondences(program: &Program, entity: &EntityDef, data: &EntityCube, sources: &Sources) -> String {
+pub fn correspondences(
+    program: &Program,
+    entity: &EntityDef,
+    data: &EntityCube,
+    sources: &Sources,
+) -> String {
     let crosswalk = &program.crosswalks[entity.crosswalk];
     let mut locals: Vec<usize> = (0..data.locals.len()).collect();
     locals.sort_by(|a, b| data.locals[*a].code.cmp(&data.locals[*b].code));
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let years: Vec<i32> = data.reconciliation.keys().copied().collect();
-    let mut header = vec!["code_local", "code_harmonise", "regle", "dimensions", "premiere_ligne"]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
+    let mut header = vec![
+        "code_local",
+        "code_harmonise",
+        "regle",
+        "dimensions",
+        "premiere_ligne",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
     for year in &years {
         header.push(format!("lignes_{year}"));
         header.push(format!("solde_{year}"));

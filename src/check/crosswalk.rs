@@ -29,7 +29,10 @@ impl Checker {
             })
             .collect();
         for (index, structure) in structures.iter().enumerate() {
-            if let Some(first) = structures[..index].iter().find(|s| s.name.text == structure.name.text) {
+            if let Some(first) = structures[..index]
+                .iter()
+                .find(|s| s.name.text == structure.name.text)
+            {
                 self.duplicate("structure", &structure.name, first.name.span);
             }
         }
@@ -43,7 +46,8 @@ impl Checker {
                 continue;
             }
             let names: Vec<String> = structures.iter().map(|s| s.name.text.clone()).collect();
-            let Some(structure) = self.lookup(&crosswalk.structure, "structure", names.iter()) else {
+            let Some(structure) = self.lookup(&crosswalk.structure, "structure", names.iter())
+            else {
                 continue;
             };
             if crosswalk.chart.text != chart.name {
@@ -65,7 +69,9 @@ impl Checker {
                         }
                     }
                     ast::CrosswalkItem::Dimension(rule) => {
-                        if let Some(rule) = self.dimension_rule(rule, &lowered.structure, dimensions) {
+                        if let Some(rule) =
+                            self.dimension_rule(rule, &lowered.structure, dimensions)
+                        {
                             lowered.dimension_rules.push(rule);
                         }
                     }
@@ -85,9 +91,12 @@ impl Checker {
         let pieces = self.pieces(&structure.pieces, &mut segments);
         if segments.is_empty() {
             self.error(
-                Diagnostic::error(Code::BadMatcher, format!("structure `{}` has no segment", structure.name.text))
-                    .at(structure.name.span, "declared here")
-                    .help("name the segments of the code, e.g. `unit:3 \"-\" fund:1`"),
+                Diagnostic::error(
+                    Code::BadMatcher,
+                    format!("structure `{}` has no segment", structure.name.text),
+                )
+                .at(structure.name.span, "declared here")
+                .help("name the segments of the code, e.g. `unit:3 \"-\" fund:1`"),
             );
         }
         Structure {
@@ -106,14 +115,20 @@ impl Checker {
                 ast::Piece::Segment { name, width } => {
                     if segments.contains(&name.text) {
                         self.error(
-                            Diagnostic::error(Code::DuplicateName, format!("segment `{}` appears twice", name.text))
-                                .at(name.span, "again here"),
+                            Diagnostic::error(
+                                Code::DuplicateName,
+                                format!("segment `{}` appears twice", name.text),
+                            )
+                            .at(name.span, "again here"),
                         );
                     }
                     if width.value == 0 || width.value > 64 {
                         self.error(
-                            Diagnostic::error(Code::BadMatcher, "a segment is 1 to 64 characters wide")
-                                .at(width.span, "width out of range"),
+                            Diagnostic::error(
+                                Code::BadMatcher,
+                                "a segment is 1 to 64 characters wide",
+                            )
+                            .at(width.span, "width out of range"),
                         );
                     }
                     segments.push(name.text.clone());
@@ -140,10 +155,11 @@ impl Checker {
                     format!("crosswalk target `{}` is not in the chart", code.text),
                 )
                 .at(code.span, "no chart code of this name");
-                let diagnostic = match super::closest(&code.text, chart.by_code.keys().map(|k| k.as_str())) {
-                    Some(close) => diagnostic.help(format!("did you mean `{close}`?")),
-                    None => diagnostic.help(format!("map to a code of chart `{}`", chart.name)),
-                };
+                let diagnostic =
+                    match super::closest(&code.text, chart.by_code.keys().map(|k| k.as_str())) {
+                        Some(close) => diagnostic.help(format!("did you mean `{close}`?")),
+                        None => diagnostic.help(format!("map to a code of chart `{}`", chart.name)),
+                    };
                 self.error(diagnostic);
                 None
             }
@@ -175,23 +191,35 @@ impl Checker {
         }
     }
 
-    fn condition(&mut self, condition: &ast::Condition, structure: &Structure) -> Option<SegmentCondition> {
+    fn condition(
+        &mut self,
+        condition: &ast::Condition,
+        structure: &Structure,
+    ) -> Option<SegmentCondition> {
         let Some(segment) = structure.segment_index(&condition.segment.text) else {
             self.error(
                 Diagnostic::error(
                     Code::UnknownName,
-                    format!("structure `{}` has no segment `{}`", structure.name, condition.segment.text),
+                    format!(
+                        "structure `{}` has no segment `{}`",
+                        structure.name, condition.segment.text
+                    ),
                 )
                 .at(condition.segment.span, "unknown segment")
                 .also(structure.span, "structure declared here")
-                .help(format!("its segments are {}", quoted_list(&structure.segments))),
+                .help(format!(
+                    "its segments are {}",
+                    quoted_list(&structure.segments)
+                )),
             );
             return None;
         };
         let test = match &condition.test {
             ast::SegmentTest::Pattern(text) => SegmentTest::Pattern(Pattern::new(&text.value)),
             ast::SegmentTest::Range { low, high } => {
-                let (Ok(low_value), Ok(high_value)) = (low.text.parse::<u128>(), high.text.parse::<u128>()) else {
+                let (Ok(low_value), Ok(high_value)) =
+                    (low.text.parse::<u128>(), high.text.parse::<u128>())
+                else {
                     self.error(
                         Diagnostic::error(Code::BadMatcher, "range bound is too large")
                             .at(low.span.to(high.span), "here"),
@@ -204,7 +232,10 @@ impl Checker {
                             Code::BadMatcher,
                             format!("empty range `{}..{}`", low.text, high.text),
                         )
-                        .at(low.span.to(high.span), "the low bound is above the high bound")
+                        .at(
+                            low.span.to(high.span),
+                            "the low bound is above the high bound",
+                        )
                         .help(format!("write `{}..{}`", high.text, low.text)),
                     );
                     return None;
@@ -250,7 +281,10 @@ impl Checker {
                         self.error(
                             Diagnostic::error(
                                 Code::BadDimensionValue,
-                                format!("`{}` is not a value of dimension `{}`", value.text, rule.dimension.text),
+                                format!(
+                                    "`{}` is not a value of dimension `{}`",
+                                    value.text, rule.dimension.text
+                                ),
                             )
                             .at(value.span, "not declared")
                             .help(format!(
@@ -280,14 +314,23 @@ impl Checker {
 
     /// Loads a crosswalk table `pattern,code[,note]`; each row becomes a
     /// whole-code rule located at its line.
-    fn table(&mut self, sources: &mut Sources, path: &ast::Str, chart: &Chart, loader: &Loader<'_>) -> Vec<Rule> {
+    fn table(
+        &mut self,
+        sources: &mut Sources,
+        path: &ast::Str,
+        chart: &Chart,
+        loader: &Loader<'_>,
+    ) -> Vec<Rule> {
         let bytes = match loader(&path.value) {
             Ok(bytes) => bytes,
             Err(error) => {
                 self.error(
-                    Diagnostic::error(Code::Io, format!("cannot read crosswalk table `{}`: {error}", path.value))
-                        .at(path.span, "included here")
-                        .help("paths are relative to the project root"),
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("cannot read crosswalk table `{}`: {error}", path.value),
+                    )
+                    .at(path.span, "included here")
+                    .help("paths are relative to the project root"),
                 );
                 return Vec::new();
             }
@@ -296,10 +339,16 @@ impl Checker {
             Ok(text) => text,
             Err(error) => {
                 self.error(
-                    Diagnostic::error(Code::BadEncoding, format!("crosswalk table `{}` is not UTF-8", path.value))
-                        .at(path.span, "included here")
-                        .note(format!("invalid byte at offset {}", error.utf8_error().valid_up_to()))
-                        .help("save the table as CSV UTF-8"),
+                    Diagnostic::error(
+                        Code::BadEncoding,
+                        format!("crosswalk table `{}` is not UTF-8", path.value),
+                    )
+                    .at(path.span, "included here")
+                    .note(format!(
+                        "invalid byte at offset {}",
+                        error.utf8_error().valid_up_to()
+                    ))
+                    .help("save the table as CSV UTF-8"),
                 );
                 return Vec::new();
             }
@@ -316,8 +365,11 @@ impl Checker {
                 Ok(record) => record,
                 Err(error) => {
                     self.error(
-                        Diagnostic::error(Code::CsvStructure, format!("unreadable crosswalk table row: {error}"))
-                            .at(Span::new(file, 0, 0), "in this table"),
+                        Diagnostic::error(
+                            Code::CsvStructure,
+                            format!("unreadable crosswalk table row: {error}"),
+                        )
+                        .at(Span::new(file, 0, 0), "in this table"),
                     );
                     break;
                 }
@@ -332,8 +384,11 @@ impl Checker {
                 let header: Vec<&str> = record.iter().map(str::trim).collect();
                 if header.first() != Some(&"pattern") || header.get(1) != Some(&"code") {
                     self.error(
-                        Diagnostic::error(Code::MissingColumn, "a crosswalk table starts with the header `pattern,code,note`")
-                            .at(row_span, "found this header"),
+                        Diagnostic::error(
+                            Code::MissingColumn,
+                            "a crosswalk table starts with the header `pattern,code,note`",
+                        )
+                        .at(row_span, "found this header"),
                     );
                     return rules;
                 }
@@ -346,7 +401,10 @@ impl Checker {
                 self.error(
                     Diagnostic::error(
                         Code::CsvStructure,
-                        format!("expected 2 or 3 fields (pattern,code,note), found {}", record.len()),
+                        format!(
+                            "expected 2 or 3 fields (pattern,code,note), found {}",
+                            record.len()
+                        ),
                     )
                     .at(row_span, "this row"),
                 );
@@ -373,7 +431,10 @@ impl Checker {
                     matcher: Matcher::Whole(Pattern::new(pattern)),
                     target,
                     priority: 0,
-                    note: record.get(2).map(|note| note.trim().to_string()).filter(|n| !n.is_empty()),
+                    note: record
+                        .get(2)
+                        .map(|note| note.trim().to_string())
+                        .filter(|n| !n.is_empty()),
                     span: row_span,
                 });
             }
@@ -383,5 +444,9 @@ impl Checker {
 }
 
 fn quoted_list(items: &[String]) -> String {
-    items.iter().map(|item| format!("`{item}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|item| format!("`{item}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

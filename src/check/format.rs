@@ -3,8 +3,8 @@
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ingest::{
-    Amounts, ColumnRef, DateFormat, DecimalMark, Dialect, Encoding, Layout, Movement,
-    MovementFrom, MovementRule,
+    Amounts, ColumnRef, DateFormat, DecimalMark, Dialect, Encoding, Layout, Movement, MovementFrom,
+    MovementRule,
 };
 use crate::model::FormatDef;
 use crate::syntax::ast::{self, ColumnRole, FormatOption, Item, MovementKind};
@@ -50,16 +50,22 @@ impl Checker {
         for (option, text) in &format.options {
             let value = text.value.as_str();
             let bad = |why: &str, help: &str| {
-                Diagnostic::error(Code::BadFormat, format!("invalid `{}` option: {why}", option_name(option.value)))
-                    .at(text.span, "this value")
-                    .help(help.to_string())
+                Diagnostic::error(
+                    Code::BadFormat,
+                    format!("invalid `{}` option: {why}", option_name(option.value)),
+                )
+                .at(text.span, "this value")
+                .help(help.to_string())
             };
             let single = single_ascii(value);
             match option.value {
                 FormatOption::Delimiter => match single {
                     Some(byte) if !matches!(byte, b'"' | b'\n' | b'\r') => dialect.delimiter = byte,
                     _ => {
-                        self.error(bad("a delimiter is one character", "write `delimiter \";\"` or `delimiter \",\"`"));
+                        self.error(bad(
+                            "a delimiter is one character",
+                            "write `delimiter \";\"` or `delimiter \",\"`",
+                        ));
                         ok = false;
                     }
                 },
@@ -74,14 +80,19 @@ impl Checker {
                     "." => dialect.decimal = DecimalMark::Point,
                     "," => dialect.decimal = DecimalMark::Comma,
                     _ => {
-                        self.error(bad("the decimal mark is `.` or `,`", "write `decimal \",\"` for a decimal comma"));
+                        self.error(bad(
+                            "the decimal mark is `.` or `,`",
+                            "write `decimal \",\"` for a decimal comma",
+                        ));
                         ok = false;
                     }
                 },
                 FormatOption::Thousands => {
                     let mut chars = value.chars();
                     match (chars.next(), chars.next()) {
-                        (Some(c), None) if !c.is_ascii_digit() && c != '-' => dialect.thousands = Some(c),
+                        (Some(c), None) if !c.is_ascii_digit() && c != '-' => {
+                            dialect.thousands = Some(c)
+                        }
                         _ => {
                             self.error(bad(
                                 "the thousands separator is one character that is not a digit",
@@ -117,13 +128,18 @@ impl Checker {
         };
         if dialect.thousands == Some(decimal_char) {
             self.error(
-                Diagnostic::error(Code::BadFormat, "the thousands separator is also the decimal mark")
-                    .at(format.name.span, "in this format"),
+                Diagnostic::error(
+                    Code::BadFormat,
+                    "the thousands separator is also the decimal mark",
+                )
+                .at(format.name.span, "in this format"),
             );
             ok = false;
         }
         if ok && let Err(why) = dialect.validate() {
-            self.error(Diagnostic::error(Code::BadFormat, why).at(format.name.span, "in this format"));
+            self.error(
+                Diagnostic::error(Code::BadFormat, why).at(format.name.span, "in this format"),
+            );
             ok = false;
         }
         ok.then_some(dialect)
@@ -134,8 +150,15 @@ impl Checker {
         for column in &format.columns {
             let reference = ColumnRef {
                 headers: column.headers.iter().map(|h| h.value.clone()).collect(),
-                joined: column.joined.as_ref().map(|j| j.value.clone()).unwrap_or_default(),
-                span: column.role.span.to(column.headers.last().map_or(column.role.span, |h| h.span)),
+                joined: column
+                    .joined
+                    .as_ref()
+                    .map(|j| j.value.clone())
+                    .unwrap_or_default(),
+                span: column
+                    .role
+                    .span
+                    .to(column.headers.last().map_or(column.role.span, |h| h.span)),
             };
             if roles.insert(column.role.value, reference).is_some() {
                 self.error(
@@ -145,9 +168,12 @@ impl Checker {
             }
         }
         let missing = |role: &str, help: &str| {
-            Diagnostic::error(Code::MissingColumnRole, format!("format `{}` names no `{role}` column", format.name.text))
-                .at(format.name.span, "in this format")
-                .help(help.to_string())
+            Diagnostic::error(
+                Code::MissingColumnRole,
+                format!("format `{}` names no `{role}` column", format.name.text),
+            )
+            .at(format.name.span, "in this format")
+            .help(help.to_string())
         };
         let date = roles.remove(&ColumnRole::Date);
         let account = roles.remove(&ColumnRole::Account);
@@ -155,7 +181,10 @@ impl Checker {
             self.error(missing("date", "add `date \"Header\"` to its columns"));
         }
         if account.is_none() {
-            self.error(missing("account", "add `account \"Header\"` to its columns"));
+            self.error(missing(
+                "account",
+                "add `account \"Header\"` to its columns",
+            ));
         }
         let amount = roles.remove(&ColumnRole::Amount);
         let debit = roles.remove(&ColumnRole::Debit);
@@ -205,16 +234,22 @@ impl Checker {
             ColumnRole::Movement => MovementFrom::MovementColumn,
             _ => {
                 self.error(
-                    Diagnostic::error(Code::BadFormat, "movement types come from the `journal` or the `movement` column")
-                        .at(movements.from.span, "not one of those"),
+                    Diagnostic::error(
+                        Code::BadFormat,
+                        "movement types come from the `journal` or the `movement` column",
+                    )
+                    .at(movements.from.span, "not one of those"),
                 );
                 return None;
             }
         };
         if !roles.contains_key(&movements.from.value) {
             self.error(
-                Diagnostic::error(Code::MissingColumnRole, "movements are read from a column the format does not name")
-                    .at(movements.from.span, "no such column in `columns`"),
+                Diagnostic::error(
+                    Code::MissingColumnRole,
+                    "movements are read from a column the format does not name",
+                )
+                .at(movements.from.span, "no such column in `columns`"),
             );
             return None;
         }
@@ -222,8 +257,11 @@ impl Checker {
         for (text, kind) in &movements.cases {
             if cases.iter().any(|(seen, _)| *seen == text.value) {
                 self.error(
-                    Diagnostic::error(Code::DuplicateName, format!("movement value `{}` is listed twice", text.value))
-                        .at(text.span, "again here"),
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        format!("movement value `{}` is listed twice", text.value),
+                    )
+                    .at(text.span, "again here"),
                 );
                 continue;
             }

@@ -172,7 +172,10 @@ impl Checker {
             let Item::Dimension(dimension) = item else {
                 continue;
             };
-            if let Some(index) = dimensions.iter().position(|d| d.name == dimension.name.text) {
+            if let Some(index) = dimensions
+                .iter()
+                .position(|d| d.name == dimension.name.text)
+            {
                 self.duplicate("dimension", &dimension.name, spans[index]);
                 continue;
             }
@@ -214,7 +217,8 @@ impl Checker {
                 match field {
                     ast::EntityField::Code(text) => code = Some(text.value.clone()),
                     ast::EntityField::Crosswalk(name) => {
-                        crosswalk = self.lookup(name, "crosswalk", crosswalks.iter().map(|c| &c.name));
+                        crosswalk =
+                            self.lookup(name, "crosswalk", crosswalks.iter().map(|c| &c.name));
                     }
                     ast::EntityField::Source(source) => {
                         let format =
@@ -231,7 +235,11 @@ impl Checker {
                 }
             }
             let Some(crosswalk) = crosswalk else {
-                if !entity.fields.iter().any(|f| matches!(f, ast::EntityField::Crosswalk(_))) {
+                if !entity
+                    .fields
+                    .iter()
+                    .any(|f| matches!(f, ast::EntityField::Crosswalk(_)))
+                {
                     self.error(
                         Diagnostic::error(
                             Code::ProjectShape,
@@ -276,7 +284,9 @@ impl Checker {
             let members = group
                 .members
                 .iter()
-                .filter_map(|member| self.lookup(member, "entity", entities.iter().map(|e| &e.name)))
+                .filter_map(|member| {
+                    self.lookup(member, "entity", entities.iter().map(|e| &e.name))
+                })
                 .collect();
             groups.push(GroupDef {
                 name: group.name.text.clone(),
@@ -294,10 +304,13 @@ impl Checker {
             if let Item::Rounding(rounding) = item {
                 if let Some(first) = first {
                     self.error(
-                        Diagnostic::error(Code::DuplicateName, "the project-wide `rounding` is declared twice")
-                            .at(rounding.span, "declared again here")
-                            .also(first, "first declared here")
-                            .help("a report may carry its own `rounding` block instead"),
+                        Diagnostic::error(
+                            Code::DuplicateName,
+                            "the project-wide `rounding` is declared twice",
+                        )
+                        .at(rounding.span, "declared again here")
+                        .also(first, "first declared here")
+                        .help("a report may carry its own `rounding` block instead"),
                     );
                     continue;
                 }
@@ -314,9 +327,12 @@ impl Checker {
                 ast::RoundingOption::Unit(unit) => {
                     if unit.value.is_zero() {
                         self.error(
-                            Diagnostic::error(Code::BadFormat, "the rounding unit must be positive")
-                                .at(unit.span, "zero here")
-                                .help("use `unit 1` to round to the dollar, `unit 0.01` to the cent"),
+                            Diagnostic::error(
+                                Code::BadFormat,
+                                "the rounding unit must be positive",
+                            )
+                            .at(unit.span, "zero here")
+                            .help("use `unit 1` to round to the dollar, `unit 0.01` to the cent"),
                         );
                     } else {
                         policy.unit = unit.value;
@@ -351,11 +367,9 @@ impl Checker {
         if let Some(index) = candidates.iter().position(|c| **c == name.text) {
             return Some(index);
         }
-        let mut diagnostic = Diagnostic::error(
-            Code::UnknownName,
-            format!("unknown {what} `{}`", name.text),
-        )
-        .at(name.span, format!("no {what} of this name"));
+        let mut diagnostic =
+            Diagnostic::error(Code::UnknownName, format!("unknown {what} `{}`", name.text))
+                .at(name.span, format!("no {what} of this name"));
         diagnostic = match closest(&name.text, candidates.iter().map(|c| c.as_str())) {
             Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
             None => diagnostic,

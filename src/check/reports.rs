@@ -54,8 +54,18 @@ pub(super) fn lower(
     };
     for (index, report) in reports_ast.iter().enumerate() {
         let mut names = BTreeMap::new();
-        declare_items(checker, &mut context, index, &report.name.text, &report.items, None, &mut names);
-        context.names.insert(report.name.text.clone(), (index, names));
+        declare_items(
+            checker,
+            &mut context,
+            index,
+            &report.name.text,
+            &report.items,
+            None,
+            &mut names,
+        );
+        context
+            .names
+            .insert(report.name.text.clone(), (index, names));
     }
     let mut reports = Vec::new();
     for (index, report) in reports_ast.iter().enumerate() {
@@ -95,7 +105,15 @@ fn declare_items(
     for item in items {
         match item {
             ast::ReportItem::Line(line) => {
-                declare(checker, context, report, report_name, &line.name, section, names);
+                declare(
+                    checker,
+                    context,
+                    report,
+                    report_name,
+                    &line.name,
+                    section,
+                    names,
+                );
             }
             ast::ReportItem::Section(inner) => {
                 declare_section(checker, context, report, report_name, inner, section, names);
@@ -114,14 +132,38 @@ fn declare_section(
     parent: Option<FigureId>,
     names: &mut BTreeMap<String, FigureId>,
 ) {
-    let id = declare(checker, context, report, report_name, &section.name, parent, names);
+    let id = declare(
+        checker,
+        context,
+        report,
+        report_name,
+        &section.name,
+        parent,
+        names,
+    );
     for item in &section.items {
         match item {
             ast::SectionItem::Line(line) => {
-                declare(checker, context, report, report_name, &line.name, Some(id), names);
+                declare(
+                    checker,
+                    context,
+                    report,
+                    report_name,
+                    &line.name,
+                    Some(id),
+                    names,
+                );
             }
             ast::SectionItem::Section(inner) => {
-                declare_section(checker, context, report, report_name, inner, Some(id), names);
+                declare_section(
+                    checker,
+                    context,
+                    report,
+                    report_name,
+                    inner,
+                    Some(id),
+                    names,
+                );
             }
             ast::SectionItem::Total(_) => {}
         }
@@ -233,7 +275,11 @@ fn lower_line(
     context.figures[id].expr = expr;
     context.figures[id].formula = line.expr.span;
     rows.push(Row {
-        kind: if line.memo { RowKind::Memo } else { RowKind::Line },
+        kind: if line.memo {
+            RowKind::Memo
+        } else {
+            RowKind::Line
+        },
         label: line.label.value.clone(),
         depth,
         figure: Some(id),
@@ -267,7 +313,14 @@ fn lower_section(
                 }
             }
             ast::SectionItem::Section(inner) => {
-                parts.push(lower_section(checker, context, report, inner, depth + 1, rows));
+                parts.push(lower_section(
+                    checker,
+                    context,
+                    report,
+                    inner,
+                    depth + 1,
+                    rows,
+                ));
             }
             ast::SectionItem::Total(label) => total = Some(label.value.clone()),
         }
@@ -339,19 +392,22 @@ fn lower_expr(
 ) -> Expr {
     match &expr.kind {
         ast::ExprKind::Number(amount) => Expr::Number(*amount),
-        ast::ExprKind::Neg(inner) => Expr::Neg(Box::new(lower_expr(checker, context, report, inner, reaches))),
+        ast::ExprKind::Neg(inner) => Expr::Neg(Box::new(lower_expr(
+            checker, context, report, inner, reaches,
+        ))),
         ast::ExprKind::Binary(left, operator, right) => Expr::Binary(
             Box::new(lower_expr(checker, context, report, left, reaches)),
             *operator,
             Box::new(lower_expr(checker, context, report, right, reaches)),
             expr.span,
         ),
-        ast::ExprKind::Reference { report: target, name } => {
-            match resolve_reference(checker, context, report, target.as_ref(), name) {
-                Some(id) => Expr::Figure(id, expr.span),
-                None => Expr::Number(Amount::ZERO),
-            }
-        }
+        ast::ExprKind::Reference {
+            report: target,
+            name,
+        } => match resolve_reference(checker, context, report, target.as_ref(), name) {
+            Some(id) => Expr::Figure(id, expr.span),
+            None => Expr::Number(Amount::ZERO),
+        },
         ast::ExprKind::Aggregate(aggregate) => {
             match lower_aggregate(checker, context, aggregate, expr.span, reaches) {
                 Some(index) => Expr::Aggregate(index),
@@ -376,7 +432,13 @@ fn resolve_reference(
                 return None;
             }
         },
-        None => &context.names.values().find(|(index, _)| *index == report)?.1,
+        None => {
+            &context
+                .names
+                .values()
+                .find(|(index, _)| *index == report)?
+                .1
+        }
     };
     if let Some(id) = names.get(&name.text) {
         return Some(*id);
@@ -405,9 +467,22 @@ fn lower_aggregate(
     for filter in &aggregate.filters {
         if filter.name.text == "movement" {
             filters.push(movement_filter(checker, filter)?);
-        } else if let Some(dimension) = context.dimensions.iter().position(|d| d.name == filter.name.text) {
-            filters.push(dimension_filter(checker, &context.dimensions[dimension], dimension, filter)?);
-        } else if chart.accounts.iter().any(|a| a.attributes.contains_key(&filter.name.text)) {
+        } else if let Some(dimension) = context
+            .dimensions
+            .iter()
+            .position(|d| d.name == filter.name.text)
+        {
+            filters.push(dimension_filter(
+                checker,
+                &context.dimensions[dimension],
+                dimension,
+                filter,
+            )?);
+        } else if chart
+            .accounts
+            .iter()
+            .any(|a| a.attributes.contains_key(&filter.name.text))
+        {
             let values: Vec<&str> = filter.values.iter().map(|v| v.text.as_str()).collect();
             codes.retain(|code| {
                 let value = chart.accounts[*code].attributes.get(&filter.name.text);
@@ -416,9 +491,17 @@ fn lower_aggregate(
         } else {
             let mut known: Vec<String> = vec!["movement".into()];
             known.extend(context.dimensions.iter().map(|d| d.name.clone()));
-            let attributes: BTreeSet<&String> = chart.accounts.iter().flat_map(|a| a.attributes.keys()).collect();
+            let attributes: BTreeSet<&String> = chart
+                .accounts
+                .iter()
+                .flat_map(|a| a.attributes.keys())
+                .collect();
             known.extend(attributes.into_iter().cloned());
-            checker.lookup(&filter.name, "attribute, dimension or `movement`", known.iter());
+            checker.lookup(
+                &filter.name,
+                "attribute, dimension or `movement`",
+                known.iter(),
+            );
             return None;
         }
     }
@@ -434,7 +517,11 @@ fn lower_aggregate(
     if reaches {
         context.reached.extend(codes.iter().copied());
     }
-    context.aggregates.push(AggregateDef { terms, filters, span });
+    context.aggregates.push(AggregateDef {
+        terms,
+        filters,
+        span,
+    });
     Some(context.aggregates.len() - 1)
 }
 
@@ -447,15 +534,27 @@ fn terms(
     span: Span,
 ) -> Option<Vec<AggregateTerm>> {
     let measure = aggregate.measure;
-    let accounts: Vec<(CodeId, &ChartAccount)> = codes.iter().map(|c| (*c, &chart.accounts[*c])).collect();
-    let flows: Vec<&str> = accounts.iter().filter(|(_, a)| a.kind.is_flow()).map(|(_, a)| a.code.as_str()).collect();
-    let stocks: Vec<&str> = accounts.iter().filter(|(_, a)| !a.kind.is_flow()).map(|(_, a)| a.code.as_str()).collect();
+    let accounts: Vec<(CodeId, &ChartAccount)> =
+        codes.iter().map(|c| (*c, &chart.accounts[*c])).collect();
+    let flows: Vec<&str> = accounts
+        .iter()
+        .filter(|(_, a)| a.kind.is_flow())
+        .map(|(_, a)| a.code.as_str())
+        .collect();
+    let stocks: Vec<&str> = accounts
+        .iter()
+        .filter(|(_, a)| !a.kind.is_flow())
+        .map(|(_, a)| a.code.as_str())
+        .collect();
     match measure.value {
         Measure::Opening | Measure::Balance | Measure::Change if !flows.is_empty() => {
             checker.error(
                 Diagnostic::error(
                     Code::MeasureOnFlowKind,
-                    format!("revenue and expense codes have no balance: {}", sample(&flows)),
+                    format!(
+                        "revenue and expense codes have no balance: {}",
+                        sample(&flows)
+                    ),
                 )
                 .at(measure.span, "this measure needs balance-sheet codes")
                 .help("use `flow(...)` or `sum(...)` for revenues and expenses"),
@@ -477,8 +576,16 @@ fn terms(
     let negate_all = match aggregate.sign {
         Some(sign) => Some(sign.value == Balance::Credit),
         None => {
-            let debits: Vec<&str> = accounts.iter().filter(|(_, a)| a.balance == Balance::Debit).map(|(_, a)| a.code.as_str()).collect();
-            let credits: Vec<&str> = accounts.iter().filter(|(_, a)| a.balance == Balance::Credit).map(|(_, a)| a.code.as_str()).collect();
+            let debits: Vec<&str> = accounts
+                .iter()
+                .filter(|(_, a)| a.balance == Balance::Debit)
+                .map(|(_, a)| a.code.as_str())
+                .collect();
+            let credits: Vec<&str> = accounts
+                .iter()
+                .filter(|(_, a)| a.balance == Balance::Credit)
+                .map(|(_, a)| a.code.as_str())
+                .collect();
             if !debits.is_empty() && !credits.is_empty() {
                 checker.error(
                     Diagnostic::error(Code::MixedNormalBalance, "this set mixes debit and credit accounts")
@@ -518,7 +625,11 @@ fn sample(codes: &[&str]) -> String {
     }
 }
 
-fn code_set(checker: &mut Checker, chart: &Chart, items: &[ast::CodeItem]) -> Option<BTreeSet<CodeId>> {
+fn code_set(
+    checker: &mut Checker,
+    chart: &Chart,
+    items: &[ast::CodeItem],
+) -> Option<BTreeSet<CodeId>> {
     let mut codes = BTreeSet::new();
     let mut ok = true;
     for item in items {
@@ -530,17 +641,24 @@ fn code_set(checker: &mut Checker, chart: &Chart, items: &[ast::CodeItem]) -> Op
                 None => ok = false,
             },
             ast::CodeItem::Range(low, high) => {
-                let (Some(low_index), Some(high_index)) =
-                    (chart_code(checker, chart, low), chart_code(checker, chart, high))
-                else {
+                let (Some(low_index), Some(high_index)) = (
+                    chart_code(checker, chart, low),
+                    chart_code(checker, chart, high),
+                ) else {
                     ok = false;
                     continue;
                 };
                 if low_index > high_index {
                     checker.error(
-                        Diagnostic::error(Code::BadMatcher, format!("empty range `{}..{}`", low.text, high.text))
-                            .at(low.span.to(high.span), "the first code comes after the second")
-                            .help(format!("write `{}..{}`", high.text, low.text)),
+                        Diagnostic::error(
+                            Code::BadMatcher,
+                            format!("empty range `{}..{}`", low.text, high.text),
+                        )
+                        .at(
+                            low.span.to(high.span),
+                            "the first code comes after the second",
+                        )
+                        .help(format!("write `{}..{}`", high.text, low.text)),
                     );
                     ok = false;
                     continue;
@@ -549,7 +667,12 @@ fn code_set(checker: &mut Checker, chart: &Chart, items: &[ast::CodeItem]) -> Op
             }
             ast::CodeItem::Kind(kind) => {
                 codes.extend(
-                    chart.accounts.iter().enumerate().filter(|(_, a)| a.kind == kind.value).map(|(i, _)| i),
+                    chart
+                        .accounts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, a)| a.kind == kind.value)
+                        .map(|(i, _)| i),
                 );
             }
         }
@@ -604,7 +727,10 @@ fn dimension_filter(
                 checker.error(
                     Diagnostic::error(
                         Code::BadDimensionValue,
-                        format!("`{}` is not a value of dimension `{}`", value.text, definition.name),
+                        format!(
+                            "`{}` is not a value of dimension `{}`",
+                            value.text, definition.name
+                        ),
                     )
                     .at(value.span, "not declared"),
                 );
@@ -630,7 +756,10 @@ fn topological_order(checker: &mut Checker, figures: &[Figure]) -> Vec<FigureId>
             users[*dep].push(figure);
         }
     }
-    let mut ready: Vec<FigureId> = (0..figures.len()).filter(|f| pending[*f] == 0).rev().collect();
+    let mut ready: Vec<FigureId> = (0..figures.len())
+        .filter(|f| pending[*f] == 0)
+        .rev()
+        .collect();
     let mut order = Vec::with_capacity(figures.len());
     while let Some(figure) = ready.pop() {
         order.push(figure);
@@ -647,7 +776,12 @@ fn topological_order(checker: &mut Checker, figures: &[Figure]) -> Vec<FigureId>
     order
 }
 
-fn report_cycle(checker: &mut Checker, figures: &[Figure], dependencies: &[Vec<FigureId>], pending: &[usize]) {
+fn report_cycle(
+    checker: &mut Checker,
+    figures: &[Figure],
+    dependencies: &[Vec<FigureId>],
+    pending: &[usize],
+) {
     let Some(start) = (0..figures.len()).find(|f| pending[*f] > 0) else {
         return;
     };
@@ -655,21 +789,35 @@ fn report_cycle(checker: &mut Checker, figures: &[Figure], dependencies: &[Vec<F
     let mut path = vec![start];
     let mut current = start;
     loop {
-        let Some(next) = dependencies[current].iter().copied().find(|d| pending[*d] > 0) else {
+        let Some(next) = dependencies[current]
+            .iter()
+            .copied()
+            .find(|d| pending[*d] > 0)
+        else {
             return;
         };
         if let Some(position) = path.iter().position(|f| *f == next) {
             let cycle = &path[position..];
-            let names: Vec<&str> = cycle.iter().map(|f| figures[*f].qualified.as_str()).collect();
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|f| figures[*f].qualified.as_str())
+                .collect();
             let mut diagnostic = Diagnostic::error(
                 Code::Cycle,
-                format!("these lines depend on each other: {} → {}", names.join(" → "), names[0]),
+                format!(
+                    "these lines depend on each other: {} → {}",
+                    names.join(" → "),
+                    names[0]
+                ),
             )
             .at(figures[cycle[0]].span, "this line needs itself");
             for figure in &cycle[1..] {
                 diagnostic = diagnostic.also(figures[*figure].span, "part of the cycle");
             }
-            checker.error(diagnostic.help("one of these lines must be computed from codes, not from the others"));
+            checker.error(
+                diagnostic
+                    .help("one of these lines must be computed from codes, not from the others"),
+            );
             return;
         }
         path.push(next);

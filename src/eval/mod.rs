@@ -125,20 +125,30 @@ pub fn check_failures(program: &Program, figures: &Figures) -> Vec<Diagnostic> {
             .at(check.span, check.label.clone())
             .note(format!("left:       {}", result.left))
             .note(format!("right:      {}", result.right))
-            .note(format!("difference: {} (tolerance {})", result.difference, check.tolerance))
-            .help(format!("run `reddition explain {}.{}.left` to see how each side is obtained", report.name, check.name))
+            .note(format!(
+                "difference: {} (tolerance {})",
+                result.difference, check.tolerance
+            ))
+            .help(format!(
+                "run `reddition explain {}.{}.left` to see how each side is obtained",
+                report.name, check.name
+            ))
         })
         .collect()
 }
 
 fn scopes(program: &Program) -> Vec<Scope> {
-    let entities = program.entities.iter().enumerate().map(|(index, entity)| Scope {
-        name: entity.name.clone(),
-        label: entity.label.clone(),
-        code: entity.code.clone(),
-        members: vec![index],
-        is_group: false,
-    });
+    let entities = program
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(index, entity)| Scope {
+            name: entity.name.clone(),
+            label: entity.label.clone(),
+            code: entity.code.clone(),
+            members: vec![index],
+            is_group: false,
+        });
     let groups = program.groups.iter().map(|group| Scope {
         name: group.name.clone(),
         label: group.label.clone(),
@@ -168,7 +178,13 @@ fn check_data(program: &Program, cube: &Cube, errors: &mut Vec<Diagnostic>) {
     }
 }
 
-fn scope_aggregates(program: &Program, cube: &Cube, scope: &Scope, year: i32, errors: &mut Vec<Diagnostic>) -> Vec<Amount> {
+fn scope_aggregates(
+    program: &Program,
+    cube: &Cube,
+    scope: &Scope,
+    year: i32,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Amount> {
     program
         .aggregates
         .iter()
@@ -213,7 +229,9 @@ pub fn term_value(
     };
     let mut total = Amount::ZERO;
     for local in cube.by_chart.get(&term.code).into_iter().flatten() {
-        if only_local.is_some_and(|only| only != *local) || !dimensions_match(aggregate, &cube.locals[*local].mapped.dimensions) {
+        if only_local.is_some_and(|only| only != *local)
+            || !dimensions_match(aggregate, &cube.locals[*local].mapped.dimensions)
+        {
             continue;
         }
         let first = crate::cube::Cell {
@@ -231,13 +249,20 @@ pub fn term_value(
             }
         }
     }
-    Some(if term.negate { total.neg() } else { total })
+    Some(if term.negate { total.negated() } else { total })
 }
 
 fn dimensions_match(aggregate: &AggregateDef, dimensions: &[(usize, String)]) -> bool {
     aggregate.filters.iter().all(|filter| match filter {
-        FilterDef::Dimension { dimension, negated, values } => {
-            let value = dimensions.iter().find(|(d, _)| d == dimension).map(|(_, v)| v);
+        FilterDef::Dimension {
+            dimension,
+            negated,
+            values,
+        } => {
+            let value = dimensions
+                .iter()
+                .find(|(d, _)| d == dimension)
+                .map(|(_, v)| v);
             value.is_some_and(|v| values.contains(v)) != *negated
         }
         FilterDef::Movement { .. } => true,
@@ -257,7 +282,11 @@ fn overflow(span: Span) -> Diagnostic {
         .help("amounts this large cannot be real; look for a misplaced decimal mark in the ledger")
 }
 
-fn exact_values(program: &Program, aggregates: &[Amount], errors: &mut Vec<Diagnostic>) -> Vec<Amount> {
+fn exact_values(
+    program: &Program,
+    aggregates: &[Amount],
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Amount> {
     let mut values = vec![Amount::ZERO; program.figures.len()];
     for figure in &program.order {
         let definition = &program.figures[*figure];
@@ -283,8 +312,10 @@ fn compute(
         Expr::Number(amount) => *amount,
         Expr::Aggregate(index) => leaf(aggregates[*index])?,
         Expr::Figure(id, _) => figures[*id],
-        Expr::Sum(ids) => crate::money::checked_sum(ids.iter().map(|id| figures[*id])).ok_or(None)?,
-        Expr::Neg(inner) => compute(inner, aggregates, figures, leaf)?.neg(),
+        Expr::Sum(ids) => {
+            crate::money::checked_sum(ids.iter().map(|id| figures[*id])).ok_or(None)?
+        }
+        Expr::Neg(inner) => compute(inner, aggregates, figures, leaf)?.negated(),
         Expr::Binary(left, operator, right, span) => {
             let left = compute(left, aggregates, figures, leaf)?;
             let right = compute(right, aggregates, figures, leaf)?;
@@ -368,7 +399,11 @@ fn rounded_values(
 
 /// Under `residual largest`, moves each section's rounding difference onto
 /// its largest leaf line, so the section total shows its own rounded value.
-fn allocate_to_largest(program: &Program, exact: &[Amount], rounded: &mut [Amount]) -> Vec<Residue> {
+fn allocate_to_largest(
+    program: &Program,
+    exact: &[Amount],
+    rounded: &mut [Amount],
+) -> Vec<Residue> {
     let mut allocations = Vec::new();
     for figure in &program.order {
         let definition = &program.figures[*figure];
@@ -406,7 +441,12 @@ fn allocate_to_largest(program: &Program, exact: &[Amount], rounded: &mut [Amoun
     allocations
 }
 
-fn run_checks(program: &Program, scopes: &[Scope], years: &[i32], values: &[Vec<YearValues>]) -> Vec<CheckResult> {
+fn run_checks(
+    program: &Program,
+    scopes: &[Scope],
+    years: &[i32],
+    values: &[Vec<YearValues>],
+) -> Vec<CheckResult> {
     let mut results = Vec::new();
     for (scope, per_year) in values.iter().enumerate() {
         for (report_index, report) in program.reports.iter().enumerate() {

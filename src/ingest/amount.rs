@@ -172,7 +172,10 @@ pub fn amount_hint(cell: &str, dialect: &Dialect) -> Option<String> {
     } else if text.contains(['$', '€']) {
         Some("remove the currency sign".to_string())
     } else if text.contains(['e', 'E']) {
-        Some("the cell looks like a spreadsheet's scientific notation; export the full number".to_string())
+        Some(
+            "the cell looks like a spreadsheet's scientific notation; export the full number"
+                .to_string(),
+        )
     } else if text.contains(other_mark) && dialect.thousands != Some(other_mark) {
         Some(format!(
             "`{other_mark}` is not used in this format's amounts; its decimal mark is `{}`",

@@ -5,7 +5,7 @@
 
 use super::Encoding;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{Span, Sources};
+use crate::source::{Sources, Span};
 use std::borrow::Cow;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -54,7 +54,11 @@ fn not_text(name: &str, bytes: &[u8], sources: &mut Sources) -> Option<Diagnosti
         return None;
     };
     let at = locate(name, bytes, 0, bytes.len().min(2), sources);
-    Some(Diagnostic::error(Code::BadEncoding, message).at(at, "here").help(help))
+    Some(
+        Diagnostic::error(Code::BadEncoding, message)
+            .at(at, "here")
+            .help(help),
+    )
 }
 
 fn decode_utf8<'b>(
@@ -64,10 +68,33 @@ fn decode_utf8<'b>(
 ) -> Result<Cow<'b, str>, Diagnostic> {
     let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     match std::str::from_utf8(body) {
-        Ok(text) => Ok(Cow::Borrowed(text)),
+        Ok(text) => match text
+            .char_indices()
+            .find(|(_, c)| ('\u{80}'..='\u{9f}').contains(c))
+        {
+            None => Ok(Cow::Borrowed(text)),
+            Some((index, c)) => {
+                let offset = bytes.len() - body.len() + index;
+                let at = locate(name, bytes, offset, c.len_utf8(), sources);
+                Err(Diagnostic::error(
+                    Code::BadEncoding,
+                    format!(
+                        "the file holds the control character U+{:04X}",
+                        u32::from(c)
+                    ),
+                )
+                .at(at, "control character")
+                .help(
+                    "the file was probably converted from windows-1252 as if it were Latin-1; \
+                     read the original with encoding \"windows-1252\"",
+                ))
+            }
+        },
         Err(error) => {
             let offset = bytes.len() - body.len() + error.valid_up_to();
-            let width = error.error_len().unwrap_or(body.len() - error.valid_up_to());
+            let width = error
+                .error_len()
+                .unwrap_or(body.len() - error.valid_up_to());
             let at = locate(name, bytes, offset, width.max(1), sources);
             let shown = bytes
                 .get(offset..offset + width.max(1))
@@ -76,9 +103,17 @@ fn decode_utf8<'b>(
                 .map(|b| format!("0x{b:02X}"))
                 .collect::<Vec<_>>()
                 .join(" ");
-            Err(Diagnostic::error(Code::BadEncoding, "the file is not valid UTF-8")
-                .at(at, format!("byte {shown} is not UTF-8"))
-                .help(NOT_UTF8_HELP))
+            Err(
+                Diagnostic::error(Code::BadEncoding, "the file is not valid UTF-8")
+                    .at(
+                        at,
+                        format!(
+                            "{} {shown} is not UTF-8",
+                            if width > 1 { "bytes" } else { "byte" }
+                        ),
+                    )
+                    .help(NOT_UTF8_HELP),
+            )
         }
     }
 }
@@ -105,8 +140,11 @@ fn decode_cp1252<'b>(
         Some(text) if !text.contains('\u{fffd}') => Ok(text),
         _ => {
             let at = locate(name, bytes, 0, 0, sources);
-            Err(Diagnostic::error(Code::BadEncoding, "the file cannot be decoded as windows-1252")
-                .at(at, "in this file"))
+            Err(Diagnostic::error(
+                Code::BadEncoding,
+                "the file cannot be decoded as windows-1252",
+            )
+            .at(at, "in this file"))
         }
     }
 }
@@ -117,14 +155,25 @@ fn decode_cp1252<'b>(
 /// (`Ã` followed by a character of U+0080..U+00BF once decoded).
 fn looks_utf8(name: &str, bytes: &[u8], sources: &mut Sources) -> Option<Diagnostic> {
     let (offset, width, what) = if bytes.starts_with(UTF8_BOM) {
-        (0, 3, "the file starts with a UTF-8 byte order mark".to_string())
+        (
+            0,
+            3,
+            "the file starts with a UTF-8 byte order mark".to_string(),
+        )
     } else {
         let offset = bytes
             .windows(2)
             .position(|pair| matches!(pair, [0xC2 | 0xC3, 0x80..=0xBF]))?;
         let pair = bytes.get(offset..offset + 2)?;
         let letter = std::str::from_utf8(pair).ok()?;
-        (offset, 2, format!("`{letter}` is written in UTF-8 (bytes {:02X} {:02X})", pair[0], pair[1]))
+        (
+            offset,
+            2,
+            format!(
+                "`{letter}` is written in UTF-8 (bytes {:02X} {:02X})",
+                pair[0], pair[1]
+            ),
+        )
     };
     // The excerpt is shown as UTF-8, which is what the line really is.
     let (line_number, line_start, line_end) = line_around(bytes, offset);

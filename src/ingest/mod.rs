@@ -120,7 +120,9 @@ impl Dialect {
         }
         if let Some(t) = self.thousands {
             if t == self.decimal.char() {
-                return Err(format!("the thousands character and the decimal mark are both `{t}`"));
+                return Err(format!(
+                    "the thousands character and the decimal mark are both `{t}`"
+                ));
             }
             if t.is_ascii_digit() || t == '-' || t == '\r' || t == '\n' {
                 return Err(format!("`{t}` cannot separate thousands"));
@@ -290,7 +292,8 @@ pub fn read_export(
             message,
         )]);
     }
-    let text = decode::decode(display_name, bytes, dialect.encoding, sources).map_err(|d| vec![d])?;
+    let text =
+        decode::decode(display_name, bytes, dialect.encoding, sources).map_err(|d| vec![d])?;
     reader::read_text(display_name, &text, dialect, layout, sources, sink)
 }
 

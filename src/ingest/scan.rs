@@ -55,7 +55,10 @@ impl Lines {
 
     /// `(start, end)` of a line; an empty span past the end for a bad index.
     pub fn span(&self, index: usize) -> (usize, usize) {
-        self.spans.get(index).copied().unwrap_or((usize::MAX, usize::MAX))
+        self.spans
+            .get(index)
+            .copied()
+            .unwrap_or((usize::MAX, usize::MAX))
     }
 }
 

@@ -140,11 +140,8 @@ impl Crosswalk {
         for (rule_index, dimension_rule) in self.dimension_rules.iter().enumerate() {
             let value = match &dimension_rule.body {
                 DimensionBody::Copy(segment) => segments[*segment].map(str::to_string),
-                DimensionBody::Cases(cases) => {
-                    best_case(cases, code, &segments).map_err(|(a, b)| {
-                        MapError::AmbiguousDimension(rule_index, a, b)
-                    })?
-                }
+                DimensionBody::Cases(cases) => best_case(cases, code, &segments)
+                    .map_err(|(a, b)| MapError::AmbiguousDimension(rule_index, a, b))?,
             };
             if let Some(value) = value {
                 dimensions.push((dimension_rule.dimension, value));

@@ -13,7 +13,9 @@ pub fn neutralise(text: &str) -> String {
 }
 
 pub fn render(statement: &Statement) -> String {
-    let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let mut header = vec![
         "entite".to_string(),
         "rapport".to_string(),

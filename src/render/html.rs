@@ -40,14 +40,25 @@ impl Templates {
     }
 
     pub fn statement(&self, statement: &Statement) -> Result<String, String> {
-        let template = self.environment.get_template("statement.html").map_err(|e| e.to_string())?;
+        let template = self
+            .environment
+            .get_template("statement.html")
+            .map_err(|e| e.to_string())?;
         template
             .render(minijinja::context! { s => minijinja::value::Serde(statement) })
             .map_err(|e| format!("statement template: {e:#}"))
     }
 
-    pub fn index(&self, title: &str, fiscal_year: i32, entries: &[IndexEntry]) -> Result<String, String> {
-        let template = self.environment.get_template("index.html").map_err(|e| e.to_string())?;
+    pub fn index(
+        &self,
+        title: &str,
+        fiscal_year: i32,
+        entries: &[IndexEntry],
+    ) -> Result<String, String> {
+        let template = self
+            .environment
+            .get_template("index.html")
+            .map_err(|e| e.to_string())?;
         template
             .render(minijinja::context! { title => title, fiscal_year => fiscal_year, entries => minijinja::value::Serde(entries) })
             .map_err(|e| format!("index template: {e:#}"))

@@ -104,7 +104,12 @@ pub struct ResidualOut {
 }
 
 /// Builds the statement of one report for one scope.
-pub fn statement(program: &Program, figures: &Figures, report_index: usize, scope_index: usize) -> Statement {
+pub fn statement(
+    program: &Program,
+    figures: &Figures,
+    report_index: usize,
+    scope_index: usize,
+) -> Statement {
     let report = &program.reports[report_index];
     let scope: &Scope = &figures.scopes[scope_index];
     let columns: Vec<(ColumnInfo, Option<usize>)> = report
@@ -142,12 +147,19 @@ pub fn statement(program: &Program, figures: &Figures, report_index: usize, scop
                 RowKind::Memo => "memo",
                 RowKind::Total => "total",
             },
-            id: row.figure.map(|f| local_name(&program.figures[f].qualified)),
+            id: row
+                .figure
+                .map(|f| local_name(&program.figures[f].qualified)),
             label: row.label.clone(),
             depth: row.depth,
             values: row
                 .figure
-                .map(|figure| columns.iter().map(|(_, year)| value(figure, *year)).collect())
+                .map(|figure| {
+                    columns
+                        .iter()
+                        .map(|(_, year)| value(figure, *year))
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
         .collect();
@@ -167,7 +179,9 @@ pub fn statement(program: &Program, figures: &Figures, report_index: usize, scop
             results: figures
                 .checks
                 .iter()
-                .filter(|r| r.scope == scope_index && r.report == report_index && r.check == check_index)
+                .filter(|r| {
+                    r.scope == scope_index && r.report == report_index && r.check == check_index
+                })
                 .map(|r| CheckResultOut {
                     column: columns
                         .iter()
@@ -186,7 +200,10 @@ pub fn statement(program: &Program, figures: &Figures, report_index: usize, scop
         let Some(year) = year else { continue };
         for residue in &figures.values[scope_index][*year].residuals {
             let figure = &program.figures[residue.figure];
-            if figure.report == report_index && !figure.qualified.ends_with(".left") && !figure.qualified.ends_with(".right") {
+            if figure.report == report_index
+                && !figure.qualified.ends_with(".left")
+                && !figure.qualified.ends_with(".right")
+            {
                 residuals.push(ResidualOut {
                     line: local_name(&figure.qualified),
                     column: info.id.clone(),
@@ -209,7 +226,11 @@ pub fn statement(program: &Program, figures: &Figures, report_index: usize, scop
             label: scope.label.clone(),
             code: scope.code.clone(),
             kind: if scope.is_group { "group" } else { "entity" },
-            members: scope.members.iter().map(|m| program.entities[*m].name.clone()).collect(),
+            members: scope
+                .members
+                .iter()
+                .map(|m| program.entities[*m].name.clone())
+                .collect(),
         },
         fiscal_year: program.fiscal_year,
         columns: columns.into_iter().map(|(info, _)| info).collect(),
@@ -231,7 +252,10 @@ pub fn statement(program: &Program, figures: &Figures, report_index: usize, scop
 }
 
 fn local_name(qualified: &str) -> String {
-    qualified.split_once('.').map_or(qualified, |(_, name)| name).to_string()
+    qualified
+        .split_once('.')
+        .map_or(qualified, |(_, name)| name)
+        .to_string()
 }
 
 /// French presentation of an amount: `1 234 567 $` with narrow no-break
@@ -275,8 +299,14 @@ mod tests {
     #[test]
     fn french_presentation() {
         let amount = |s| Amount::parse_plain(s).unwrap();
-        assert_eq!(french(amount("1234567"), 0), "1\u{202f}234\u{202f}567\u{a0}$");
-        assert_eq!(french(amount("-240845000"), 0), "(240\u{202f}845\u{202f}000)\u{a0}$");
+        assert_eq!(
+            french(amount("1234567"), 0),
+            "1\u{202f}234\u{202f}567\u{a0}$"
+        );
+        assert_eq!(
+            french(amount("-240845000"), 0),
+            "(240\u{202f}845\u{202f}000)\u{a0}$"
+        );
         assert_eq!(french(amount("999"), 0), "999\u{a0}$");
         assert_eq!(french(amount("-0.5"), 2), "(0,50)\u{a0}$");
         assert_eq!(french(Amount::ZERO, 0), "–");

@@ -58,7 +58,12 @@ pub fn render(statement: &Statement) -> String {
         out.push_str("\nVérifications\n");
         for check in &statement.checks {
             let passed = check.results.iter().all(|r| r.passed);
-            out.push_str(&format!("  [{}] {}: {}\n", if passed { "ok" } else { "ÉCHEC" }, check.id, check.label));
+            out.push_str(&format!(
+                "  [{}] {}: {}\n",
+                if passed { "ok" } else { "ÉCHEC" },
+                check.id,
+                check.label
+            ));
             for result in check.results.iter().filter(|r| !r.passed) {
                 out.push_str(&format!(
                     "        {}: {} ≠ {} (écart {})\n",
@@ -70,8 +75,15 @@ pub fn render(statement: &Statement) -> String {
     if !statement.rounding.residuals.is_empty() {
         out.push_str("\nÉcarts d'arrondi\n");
         for residual in &statement.rounding.residuals {
-            let how = if residual.allocated { "attribué à la ligne" } else { "ligne" };
-            out.push_str(&format!("  {} {how} {}: {}\n", residual.column, residual.line, residual.amount));
+            let how = if residual.allocated {
+                "attribué à la ligne"
+            } else {
+                "ligne"
+            };
+            out.push_str(&format!(
+                "  {} {how} {}: {}\n",
+                residual.column, residual.line, residual.amount
+            ));
         }
     }
     out

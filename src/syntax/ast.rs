@@ -162,7 +162,10 @@ pub struct Condition {
 pub enum SegmentTest {
     Pattern(Str),
     /// Inclusive range; bounds keep their digits as written.
-    Range { low: Name, high: Name },
+    Range {
+        low: Name,
+        high: Name,
+    },
 }
 
 #[derive(Debug)]

@@ -25,7 +25,11 @@ pub enum Problem {
 impl SyntaxError {
     pub fn expected(input: Input<'_>, what: &'static str) -> SyntaxError {
         SyntaxError {
-            span: Span::new(input.extra, input.location_offset(), input.location_offset()),
+            span: Span::new(
+                input.extra,
+                input.location_offset(),
+                input.location_offset(),
+            ),
             expected: vec![what],
             problem: Problem::Expected,
         }
@@ -69,12 +73,16 @@ impl SyntaxError {
             }
             Problem::TooDeep => Diagnostic::error(
                 Code::NestingTooDeep,
-                format!("expression nested deeper than {} levels", super::parser::MAX_DEPTH),
+                format!(
+                    "expression nested deeper than {} levels",
+                    super::parser::MAX_DEPTH
+                ),
             )
             .at(self.span, "too deep here")
             .help("split the formula into several lines that refer to each other"),
-            Problem::BadNumber(why) => Diagnostic::error(Code::Syntax, "invalid number")
-                .at(self.span, *why),
+            Problem::BadNumber(why) => {
+                Diagnostic::error(Code::Syntax, "invalid number").at(self.span, *why)
+            }
         }
     }
 }
@@ -116,7 +124,11 @@ fn list(expected: &[&str]) -> String {
 impl<'a> ParseError<Input<'a>> for SyntaxError {
     fn from_error_kind(input: Input<'a>, _kind: ErrorKind) -> Self {
         SyntaxError {
-            span: Span::new(input.extra, input.location_offset(), input.location_offset()),
+            span: Span::new(
+                input.extra,
+                input.location_offset(),
+                input.location_offset(),
+            ),
             expected: Vec::new(),
             problem: Problem::Expected,
         }

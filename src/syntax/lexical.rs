@@ -147,7 +147,9 @@ pub fn value(input: Input<'_>) -> PResult<'_, Name> {
 pub fn integer(input: Input<'_>) -> PResult<'_, Name> {
     let input = blanks(input);
     let text = input.fragment();
-    let length = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let length = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     if length == 0 {
         return fail(input, "a whole number");
     }
@@ -170,13 +172,17 @@ pub fn small_integer(input: Input<'_>) -> PResult<'_, (u32, Span)> {
 pub fn decimal(input: Input<'_>) -> PResult<'_, (Amount, Span)> {
     let input = blanks(input);
     let text = input.fragment();
-    let whole = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let whole = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     if whole == 0 {
         return fail(input, "a number");
     }
     let mut length = whole;
     if let Some(after) = text[whole..].strip_prefix('.') {
-        let fraction = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
+        let fraction = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
         if fraction > 0 {
             length += 1 + fraction;
         }
@@ -214,7 +220,8 @@ pub fn string(input: Input<'_>) -> PResult<'_, Str> {
                 Some((_, 't')) => value.push('\t'),
                 Some((end, other)) => {
                     let start = input.location_offset() + index;
-                    let span = Span::new(input.extra, start, start + end - index + other.len_utf8());
+                    let span =
+                        Span::new(input.extra, start, start + end - index + other.len_utf8());
                     return Err(Err::Failure(SyntaxError::at(span, Problem::InvalidEscape)));
                 }
                 None => break,

@@ -28,7 +28,10 @@ mod tests {
         let mut sources = Sources::default();
         let file = sources.add("test.rdn", text);
         let (tree, diagnostics) = parse(&sources, file);
-        (tree, crate::diagnostic::render(&sources, &diagnostics, false))
+        (
+            tree,
+            crate::diagnostic::render(&sources, &diagnostics, false),
+        )
     }
 
     #[test]
@@ -43,7 +46,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let text = format!("report r \"R\" {{ line a \"A\" = {}1{} }}", "(".repeat(100_000), ")".repeat(100_000));
+        let text = format!(
+            "report r \"R\" {{ line a \"A\" = {}1{} }}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
         let (_, errors) = parse_text(&text);
         assert!(errors.contains("E0104"), "{errors}");
     }

@@ -178,11 +178,15 @@ fn kind(input: Input<'_>) -> PResult<'_, Spanned<Kind>> {
     for (word, kind) in Kind::ALL {
         match keyword(word)(input) {
             Ok((rest, span)) => return Ok((rest, Spanned { value: kind, span })),
-            Err(Err::Error(e)) => error = Some(error.map_or(e.clone(), |old| nom::error::ParseError::or(old, e))),
+            Err(Err::Error(e)) => {
+                error = Some(error.map_or(e.clone(), |old| nom::error::ParseError::or(old, e)))
+            }
             Err(other) => return Err(other),
         }
     }
-    Err(Err::Error(error.unwrap_or_else(|| SyntaxError::expected(input, "a kind"))))
+    Err(Err::Error(
+        error.unwrap_or_else(|| SyntaxError::expected(input, "a kind")),
+    ))
 }
 
 /// `balance = "debit" | "credit"`
@@ -445,7 +449,9 @@ enum FormatField {
 /// `format_field = format_option | columns | movements`
 fn format_field(input: Input<'_>) -> PResult<'_, FormatField> {
     alt((
-        map(format_option, |(option, text)| FormatField::Option(option, text)),
+        map(format_option, |(option, text)| {
+            FormatField::Option(option, text)
+        }),
         map(columns, FormatField::Columns),
         map(movements, FormatField::Movements),
     ))
@@ -561,7 +567,10 @@ fn entity(input: Input<'_>) -> PResult<'_, Entity> {
 fn entity_field(input: Input<'_>) -> PResult<'_, EntityField> {
     alt((
         map(preceded(keyword("code"), cut(string)), EntityField::Code),
-        map(preceded(keyword("crosswalk"), cut(ident)), EntityField::Crosswalk),
+        map(
+            preceded(keyword("crosswalk"), cut(ident)),
+            EntityField::Crosswalk,
+        ),
         map(source, EntityField::Source),
     ))
     .parse(input)
@@ -867,7 +876,10 @@ fn primary(input: Input<'_>, depth: u32) -> PResult<'_, Expr> {
     }
     let (rest, kind) = alt((
         map(aggregate, ExprKind::Aggregate),
-        map(reference, |(report, name)| ExprKind::Reference { report, name }),
+        map(reference, |(report, name)| ExprKind::Reference {
+            report,
+            name,
+        }),
         map(decimal, |(amount, _)| ExprKind::Number(amount)),
     ))
     .parse(input)

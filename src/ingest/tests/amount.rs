@@ -53,7 +53,10 @@ fn comma_with_space_thousands() {
     let d = dialect(DecimalMark::Comma, Some(' '));
     assert_eq!(ok("1 234 567,89", &d), "1234567.89");
     assert_eq!(ok("1\u{a0}234,5", &d), "1234.5");
-    assert_eq!(ok("-12\u{202f}345\u{202f}678,000001", &d), "-12345678.000001");
+    assert_eq!(
+        ok("-12\u{202f}345\u{202f}678,000001", &d),
+        "-12345678.000001"
+    );
     assert_eq!(ok("1234567,89", &d), "1234567.89");
     assert_eq!(ok("999", &d), "999");
     let err = |cell: &str| parse_amount(cell, &d).unwrap_err();
@@ -82,7 +85,10 @@ fn comma_thousands_with_point_decimal() {
     let dot_thousands = dialect(DecimalMark::Comma, Some('.'));
     assert_eq!(ok("1.234.567,89", &dot_thousands), "1234567.89");
     let ambiguous = dialect(DecimalMark::Comma, Some(','));
-    assert_eq!(parse_amount("1", &ambiguous), Err(AmountError::AmbiguousDialect));
+    assert_eq!(
+        parse_amount("1", &ambiguous),
+        Err(AmountError::AmbiguousDialect)
+    );
 }
 
 #[test]
@@ -90,8 +96,14 @@ fn digit_limits_never_round() {
     let d = dialect(DecimalMark::Point, None);
     let max = "9".repeat(28);
     assert_eq!(ok(&max, &d), max);
-    assert_eq!(ok(&format!("{}.123456", "9".repeat(22)), &d), format!("{}.123456", "9".repeat(22)));
-    assert_eq!(parse_amount(&"9".repeat(29), &d), Err(AmountError::TooManyDigits));
+    assert_eq!(
+        ok(&format!("{}.123456", "9".repeat(22)), &d),
+        format!("{}.123456", "9".repeat(22))
+    );
+    assert_eq!(
+        parse_amount(&"9".repeat(29), &d),
+        Err(AmountError::TooManyDigits)
+    );
     assert_eq!(
         parse_amount(&format!("{}.1234567", "9".repeat(2)), &d),
         Err(AmountError::TooManyDecimals)
@@ -115,7 +127,11 @@ fn help_describes_the_dialect() {
         "expected digits with '.' as decimal mark, like 1234567.89 or -1234567.89"
     );
     let d = dialect(DecimalMark::Comma, None);
-    assert!(amount_hint("1234.5", &d).unwrap().contains("decimal mark is `,`"));
+    assert!(
+        amount_hint("1234.5", &d)
+            .unwrap()
+            .contains("decimal mark is `,`")
+    );
     assert!(amount_hint("+1", &d).unwrap().contains('+'));
     assert!(amount_hint("(1)", &d).unwrap().contains("parentheses"));
     assert!(amount_hint("1E+03", &d).unwrap().contains("scientific"));

@@ -45,8 +45,16 @@ fn checks_the_calendar() {
 #[test]
 fn bad_patterns_are_messages() {
     assert!(DateFormat::parse("%d/%m/%y").unwrap_err().contains("`%y`"));
-    assert!(DateFormat::parse("%d/%m").unwrap_err().contains("lacks `%Y`"));
-    assert!(DateFormat::parse("%d/%m/%d/%Y").unwrap_err().contains("repeats `%d`"));
+    assert!(
+        DateFormat::parse("%d/%m")
+            .unwrap_err()
+            .contains("lacks `%Y`")
+    );
+    assert!(
+        DateFormat::parse("%d/%m/%d/%Y")
+            .unwrap_err()
+            .contains("repeats `%d`")
+    );
     assert!(DateFormat::parse("%Y-%m-%d%").unwrap_err().contains("lone"));
     let percent = DateFormat::parse("%Y%%%m%%%d").unwrap();
     assert_eq!(percent.read("2025%01%31"), Some(date(2025, 1, 31)));

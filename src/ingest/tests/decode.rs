@@ -14,8 +14,14 @@ fn decode_str(bytes: &[u8], encoding: Encoding) -> Result<String, (String, Strin
 
 #[test]
 fn utf8_skips_the_bom() {
-    assert_eq!(decode_str(b"\xEF\xBB\xBFDate,Montant\n", Encoding::Utf8).unwrap(), "Date,Montant\n");
-    assert_eq!(decode_str("Crédit\n".as_bytes(), Encoding::Utf8).unwrap(), "Crédit\n");
+    assert_eq!(
+        decode_str(b"\xEF\xBB\xBFDate,Montant\n", Encoding::Utf8).unwrap(),
+        "Date,Montant\n"
+    );
+    assert_eq!(
+        decode_str("Crédit\n".as_bytes(), Encoding::Utf8).unwrap(),
+        "Crédit\n"
+    );
 }
 
 #[test]
@@ -33,7 +39,8 @@ fn invalid_utf8_is_located() {
 
 #[test]
 fn cp1252_decodes_accented_headers() {
-    let bytes = b"Date;D\xE9bit;Cr\xE9dit;Libell\xE9\r\n01/07/2024;1\xA0234,50;;Caf\xE9 \x80 \x96\r\n";
+    let bytes =
+        b"Date;D\xE9bit;Cr\xE9dit;Libell\xE9\r\n01/07/2024;1\xA0234,50;;Caf\xE9 \x80 \x96\r\n";
     let text = decode_str(bytes, Encoding::Windows1252).unwrap();
     assert_eq!(
         text,
@@ -61,12 +68,27 @@ fn utf8_declared_cp1252_is_refused() {
         decode_str("\u{feff}Date;Debit\n".as_bytes(), Encoding::Windows1252).unwrap_err();
     assert_eq!(location, "gl.csv:1:1");
     // Plain ASCII is the same in both.
-    assert_eq!(decode_str(b"Date;Debit\n", Encoding::Windows1252).unwrap(), "Date;Debit\n");
+    assert_eq!(
+        decode_str(b"Date;Debit\n", Encoding::Windows1252).unwrap(),
+        "Date;Debit\n"
+    );
+}
+
+#[test]
+fn c1_controls_in_utf8_are_refused() {
+    // U+0096 is what a windows-1252 en dash becomes when read as Latin-1.
+    let (location, excerpt) = decode_str("a\nx \u{96} y\n".as_bytes(), Encoding::Utf8).unwrap_err();
+    assert_eq!(location, "gl.csv:2:3");
+    assert_eq!(excerpt, "x \\xC2\\x96 y");
 }
 
 #[test]
 fn non_text_files() {
-    for bytes in [&b"\xFF\xFED\x00a\x00"[..], b"PK\x03\x04rest", b"a,b\nc\x00,d\n"] {
+    for bytes in [
+        &b"\xFF\xFED\x00a\x00"[..],
+        b"PK\x03\x04rest",
+        b"a,b\nc\x00,d\n",
+    ] {
         assert!(decode_str(bytes, Encoding::Utf8).is_err());
         assert!(decode_str(bytes, Encoding::Windows1252).is_err());
     }

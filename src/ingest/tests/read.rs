@@ -103,21 +103,28 @@ impl Fixture {
         check: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
     ) -> Outcome {
         let mut postings = Vec::new();
-        let result = read_export("gl.csv", bytes, dialect, layout, &mut self.sources, &mut |p| {
-            postings.push(format!(
-                "{}:{} {} {} {} j={} r={} d={:?} m={}",
-                p.line,
-                p.account_column,
-                p.date,
-                p.account,
-                p.amount,
-                p.journal,
-                p.reference,
-                p.description,
-                p.movement.map_or("-", Movement::as_str)
-            ));
-            check(p)
-        });
+        let result = read_export(
+            "gl.csv",
+            bytes,
+            dialect,
+            layout,
+            &mut self.sources,
+            &mut |p| {
+                postings.push(format!(
+                    "{}:{} {} {} {} j={} r={} d={:?} m={}",
+                    p.line,
+                    p.account_column,
+                    p.date,
+                    p.account,
+                    p.amount,
+                    p.journal,
+                    p.reference,
+                    p.description,
+                    p.movement.map_or("-", Movement::as_str)
+                ));
+                check(p)
+            },
+        );
         Outcome { result, postings }
     }
 
@@ -129,7 +136,9 @@ impl Fixture {
         errors
             .iter()
             .map(|d| {
-                let at = d.primary_span().map_or("?".to_string(), |s| self.sources.location(s));
+                let at = d
+                    .primary_span()
+                    .map_or("?".to_string(), |s| self.sources.location(s));
                 format!("{} {} {}", d.code.as_str(), at, d.message)
             })
             .collect()
@@ -221,7 +230,10 @@ fn reads_a_windows_1252_debit_credit_export() {
         ]
     );
     let summary = outcome.summary();
-    assert_eq!((summary.records, summary.blank_lines, summary.physical_lines), (3, 1, 5));
+    assert_eq!(
+        (summary.records, summary.blank_lines, summary.physical_lines),
+        (3, 1, 5)
+    );
     assert_eq!(summary.debit_total, amount("1234567.89"));
     assert_eq!(summary.credit_total, amount("1234567.89"));
 }
@@ -234,7 +246,10 @@ fn account_column_counts_characters() {
     layout.account = f.column(&["Poste"]);
     let text = "Pièce,Date,Poste,Montant,Journal\nÉté-1,2024-07-01,\"12100\",1,J\n";
     let outcome = f.read(text.as_bytes(), &dialect, &layout);
-    assert_eq!(outcome.postings, ["2:18 2024-07-01 12100 1 j=J r=Été-1 d=\"\" m=-"]);
+    assert_eq!(
+        outcome.postings,
+        ["2:18 2024-07-01 12100 1 j=J r=Été-1 d=\"\" m=-"]
+    );
 }
 
 #[test]
@@ -245,7 +260,8 @@ fn joins_columns() {
     layout.journal = None;
     layout.reference = None;
     layout.description = None;
-    let text = "Date,GL Account,Montant,Cost Centre\n2024-07-01, 5100 ,10, 231\n2024-07-01,5100,-10,\n";
+    let text =
+        "Date,GL Account,Montant,Cost Centre\n2024-07-01, 5100 ,10, 231\n2024-07-01,5100,-10,\n";
     let outcome = f.read(text.as_bytes(), &dialect, &layout);
     assert_eq!(
         outcome.postings,
@@ -450,7 +466,9 @@ fn missing_columns_list_the_header() {
             "E0404 gl.csv:1:1 column `Type mvt` not found in the header",
         ]
     );
-    let Err(errors) = &outcome.result else { unreachable!() };
+    let Err(errors) = &outcome.result else {
+        unreachable!()
+    };
     assert_eq!(
         errors[0].notes,
         ["the header has 6 columns: `Date`, `Compte`, `Debit`, `Crédit`, `No pièce`, `Libellé`"]
@@ -462,7 +480,9 @@ fn missing_columns_list_the_header() {
     // The wrong delimiter makes the header a single column.
     let text = "Date,Compte,Débit,Crédit,No pièce,Libellé,Type mvt\n";
     let outcome = f.read(text.as_bytes(), &dialect, &layout);
-    let Err(errors) = &outcome.result else { unreachable!() };
+    let Err(errors) = &outcome.result else {
+        unreachable!()
+    };
     assert_eq!(
         errors[0].help.as_deref(),
         Some("the header is a single column containing `,`: is the format's delimiter `,`?")
@@ -502,7 +522,10 @@ fn invalid_utf8_through_read_export() {
     let (dialect, layout) = f.grics_a();
     let bytes = b"Date,Poste,Montant,Journal,Pi\xE8ce,Description\n";
     let outcome = f.read(bytes, &dialect, &layout);
-    assert_eq!(f.errors(&outcome), ["E0402 gl.csv:1:30 the file is not valid UTF-8"]);
+    assert_eq!(
+        f.errors(&outcome),
+        ["E0402 gl.csv:1:30 the file is not valid UTF-8"]
+    );
 }
 
 #[test]
@@ -512,7 +535,10 @@ fn sink_diagnostics_are_put_on_cells() {
     let text = "Date,Poste,Montant,Journal,Pièce,Description\n2024-07-01,12-100,1,J,R,\n1999-07-01,12100,-1,J,R,\n";
     let outcome = f.read_with(text.as_bytes(), &dialect, &layout, &mut |p| {
         if p.account.contains('-') {
-            Err(Diagnostic::error(Code::CodeShape, format!("code `{}` does not fit", p.account)))
+            Err(Diagnostic::error(
+                Code::CodeShape,
+                format!("code `{}` does not fit", p.account),
+            ))
         } else if p.date.to_string().starts_with("1999") {
             Err(Diagnostic::error(Code::DateOutOfRange, "too old").at(p.span(Role::Date), ""))
         } else {
@@ -526,7 +552,9 @@ fn sink_diagnostics_are_put_on_cells() {
             "E0407 gl.csv:3:1 too old",
         ]
     );
-    let Err(errors) = &outcome.result else { unreachable!() };
+    let Err(errors) = &outcome.result else {
+        unreachable!()
+    };
     assert_eq!(errors[1].labels[0].text, "in column `Date`");
 }
 
@@ -539,7 +567,9 @@ fn reading_stops_after_100_errors() {
         text.push_str("2024-07-01,1,x,J,R,\n");
     }
     let outcome = f.read(text.as_bytes(), &dialect, &layout);
-    let Err(errors) = &outcome.result else { unreachable!() };
+    let Err(errors) = &outcome.result else {
+        unreachable!()
+    };
     assert_eq!(errors.len(), MAX_ERRORS);
     assert_eq!(
         errors[MAX_ERRORS - 1].notes.last().map(String::as_str),
@@ -569,7 +599,9 @@ fn bad_dialects_are_refused_before_reading() {
     let (mut dialect, layout) = f.grics_a();
     dialect.quote = b',';
     let outcome = f.read(b"Date\n", &dialect, &layout);
-    let Err(errors) = &outcome.result else { unreachable!() };
+    let Err(errors) = &outcome.result else {
+        unreachable!()
+    };
     assert_eq!(errors[0].code, Code::BadFormat);
     dialect.quote = b'"';
     dialect.delimiter = 0xA7;

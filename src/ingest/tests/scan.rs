@@ -42,7 +42,10 @@ fn cells_know_their_quotes() {
     assert!(first.cells[2].quote.unwrap().multiline);
     let second = &records[1];
     assert_eq!(second.cells[0].value, "opentail");
-    assert_eq!(second.cells[0].quote.unwrap().trailing, Some(text.find("tail").unwrap()));
+    assert_eq!(
+        second.cells[0].quote.unwrap().trailing,
+        Some(text.find("tail").unwrap())
+    );
     assert_eq!(second.cells[1].quote.unwrap().close, None);
     assert_eq!(second.cells[1].value, "never");
     assert_eq!(values(text, b','), csv_values(text, b','));
