@@ -1,4 +1,5 @@
 //! The integration tests: one binary (faster to link), one module per concern.
 
+mod properties;
 mod reference;
 mod ui;

@@ -11,31 +11,44 @@ fn repository() -> std::path::PathBuf {
 
 #[test]
 fn reference_examples_parse_and_check() {
-    let reference = std::fs::read_to_string(repository().join("grammar/REFERENCE.md")).expect("reference");
+    let reference =
+        std::fs::read_to_string(repository().join("grammar/REFERENCE.md")).expect("reference");
     let examples: Vec<&str> = reference
         .split("```rdn\n")
         .skip(1)
         .map(|block| block.split("```").next().unwrap_or(""))
         .collect();
-    assert!(examples.len() >= 8, "the reference shows the language by example");
+    assert!(
+        examples.len() >= 8,
+        "the reference shows the language by example"
+    );
     let project = tempfile::tempdir().expect("temporary folder");
     std::fs::create_dir(project.path().join("reports")).expect("reports folder");
     for (index, example) in examples.iter().enumerate() {
-        let path = project.path().join(format!("reports/example-{index:02}.rdn"));
+        let path = project
+            .path()
+            .join(format!("reports/example-{index:02}.rdn"));
         std::fs::write(path, example).expect("example written");
     }
     let mut sources = Sources::default();
     let result = reddition::pipeline::check_project(&Project::new(project.path()), &mut sources);
     if let Err(diagnostics) = result {
-        panic!("{}", reddition::diagnostic::render(&sources, &diagnostics, false));
+        panic!(
+            "{}",
+            reddition::diagnostic::render(&sources, &diagnostics, false)
+        );
     }
 }
 
 #[test]
 fn grammar_productions_match_parser_functions() {
-    let grammar = std::fs::read_to_string(repository().join("grammar/reddition.ebnf")).expect("grammar");
-    let mut parser = std::fs::read_to_string(repository().join("src/syntax/parser.rs")).expect("parser");
-    parser.push_str(&std::fs::read_to_string(repository().join("src/syntax/lexical.rs")).expect("lexical"));
+    let grammar =
+        std::fs::read_to_string(repository().join("grammar/reddition.ebnf")).expect("grammar");
+    let mut parser =
+        std::fs::read_to_string(repository().join("src/syntax/parser.rs")).expect("parser");
+    parser.push_str(
+        &std::fs::read_to_string(repository().join("src/syntax/lexical.rs")).expect("lexical"),
+    );
     let productions: Vec<&str> = grammar
         .lines()
         .filter_map(|line| {
@@ -47,10 +60,19 @@ fn grammar_productions_match_parser_functions() {
             is_production.then_some(name)
         })
         .collect();
-    assert!(productions.len() > 40, "found {} productions", productions.len());
+    assert!(
+        productions.len() > 40,
+        "found {} productions",
+        productions.len()
+    );
     let missing: Vec<&&str> = productions
         .iter()
-        .filter(|name| !parser.contains(&format!("fn {name}(")) && !parser.contains(&format!("fn {name}<")))
+        .filter(|name| {
+            !parser.contains(&format!("fn {name}(")) && !parser.contains(&format!("fn {name}<"))
+        })
         .collect();
-    assert!(missing.is_empty(), "productions without a parser function: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "productions without a parser function: {missing:?}"
+    );
 }

@@ -20,8 +20,15 @@ fn ui_cases() {
     cases.sort();
     let only = std::env::var("UI_CASE").ok();
     for case in &cases {
-        let name = case.file_name().expect("named").to_string_lossy().into_owned();
-        if only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
+        let name = case
+            .file_name()
+            .expect("named")
+            .to_string_lossy()
+            .into_owned();
+        if only
+            .as_ref()
+            .is_some_and(|only| !name.contains(only.as_str()))
+        {
             continue;
         }
         let args_path = case.join("args");
@@ -33,7 +40,10 @@ fn ui_cases() {
         std::fs::create_dir(&out).expect("out folder");
         std::fs::write(out.join("manifest.json"), PREVIOUS_MANIFEST).expect("previous manifest");
         let out_text = out.to_string_lossy().into_owned();
-        let argv: Vec<String> = args.split_whitespace().map(|a| a.replace("{out}", &out_text)).collect();
+        let argv: Vec<String> = args
+            .split_whitespace()
+            .map(|a| a.replace("{out}", &out_text))
+            .collect();
         let output = Command::new(env!("CARGO_BIN_EXE_reddition"))
             .args(&argv)
             .current_dir(case)
@@ -43,9 +53,16 @@ fn ui_cases() {
         let code = output.status.code().unwrap_or(-1);
         let stdout = String::from_utf8_lossy(&output.stdout).replace(&out_text, "{out}");
         let stderr = String::from_utf8_lossy(&output.stderr).replace(&out_text, "{out}");
-        assert!(!stderr.contains("panicked"), "a panic in {}: {stderr}", case.display());
+        assert!(
+            !stderr.contains("panicked"),
+            "a panic in {}: {stderr}",
+            case.display()
+        );
         if code == 0 {
-            assert!(out.join("manifest.json").is_file(), "a successful build writes a manifest");
+            assert!(
+                out.join("manifest.json").is_file(),
+                "a successful build writes a manifest"
+            );
         } else {
             assert_untouched(&out);
             assert!(!stderr.trim().is_empty(), "a failed run explains itself");
@@ -56,8 +73,14 @@ fn ui_cases() {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|name| name != "out")
             .collect();
-        assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
-        let mut snapshot = format!("args: {}\nexit: {code}\n----- stderr\n{stderr}----- stdout\n{stdout}", args.trim());
+        assert!(
+            leftovers.is_empty(),
+            "temporary files left behind: {leftovers:?}"
+        );
+        let mut snapshot = format!(
+            "args: {}\nexit: {code}\n----- stderr\n{stderr}----- stdout\n{stdout}",
+            args.trim()
+        );
         if code == 0 {
             for text in text_outputs(&out) {
                 snapshot.push_str(&text);
@@ -85,7 +108,11 @@ fn text_outputs(out: &Path) -> Vec<String> {
     files
         .iter()
         .map(|path| {
-            let name = path.strip_prefix(out).unwrap_or(path).to_string_lossy().into_owned();
+            let name = path
+                .strip_prefix(out)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .into_owned();
             let text = std::fs::read_to_string(path).unwrap_or_default();
             format!("----- {name}\n{text}")
         })
@@ -98,7 +125,14 @@ fn assert_untouched(out: &Path) {
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(entries, vec!["manifest.json".to_string()], "the failed run changed the output folder");
+    assert_eq!(
+        entries,
+        vec!["manifest.json".to_string()],
+        "the failed run changed the output folder"
+    );
     let manifest = std::fs::read_to_string(out.join("manifest.json")).expect("manifest readable");
-    assert_eq!(manifest, PREVIOUS_MANIFEST, "the failed run changed the previous manifest");
+    assert_eq!(
+        manifest, PREVIOUS_MANIFEST,
+        "the failed run changed the previous manifest"
+    );
 }
