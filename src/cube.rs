@@ -78,6 +78,9 @@ pub struct Reconciliation {
     pub ledger_net: Amount,
     /// Σ of the cube cells of the year (must equal opening_net + ledger_net).
     pub mapped_net: Amount,
+    /// The files that hold opening balances and postings of the year.
+    pub opening_files: BTreeSet<String>,
+    pub ledger_files: BTreeSet<String>,
 }
 
 impl EntityCube {
@@ -120,8 +123,12 @@ pub fn build(program: &Program, project: &Project, sources: &mut Sources) -> Res
     let mut entities = Vec::new();
     for entity in &program.entities {
         let mut reader = EntityReader::new(program, entity, &years);
+        let before = errors.len();
         reader.read_sources(project, sources, &mut errors);
-        reader.finish(sources, project, &mut errors);
+        // Balances and conservation are only meaningful over complete data:
+        // after a refused line they would only echo the first error.
+        let complete = errors.len() == before;
+        reader.finish(sources, project, &mut errors, complete);
         entities.push(reader.cube);
     }
     if errors.is_empty() {
@@ -141,6 +148,9 @@ struct EntityReader<'p> {
     unmapped: BTreeMap<String, Unmapped>,
     /// Per fiscal year, per journal reference: (net, file and line of its first posting).
     entries: BTreeMap<i32, HashMap<String, (Amount, String, usize)>>,
+    /// Files whose out-of-range dates were already reported (once per file).
+    dates_reported: BTreeSet<String>,
+    overflow_reported: bool,
 }
 
 struct Unmapped {
@@ -161,6 +171,8 @@ impl<'p> EntityReader<'p> {
             by_code: HashMap::new(),
             unmapped: BTreeMap::new(),
             entries: BTreeMap::new(),
+            dates_reported: BTreeSet::new(),
+            overflow_reported: false,
         }
     }
 
@@ -228,10 +240,40 @@ impl<'p> EntityReader<'p> {
         role: SourceRole,
         posting: &Posting<'_>,
     ) -> std::result::Result<(), Diagnostic> {
-        let (year, period) = self.period_of(role, posting)?;
+        let (year, period) = match self.period_of(role, posting) {
+            Ok(found) => found,
+            // One located error per file says it; the run fails either way.
+            Err(_) if self.dates_reported.contains(path) => return Ok(()),
+            Err(diagnostic) => {
+                self.dates_reported.insert(path.to_string());
+                return Err(diagnostic.note("only the first such line of this file is shown"));
+            }
+        };
         let Some(local) = self.local(path, posting)? else {
             return Ok(());
         };
+        match self.accumulate(path, role, posting, year, period, local) {
+            // One overflow says it all; the run fails either way.
+            Err(_) if self.overflow_reported => Ok(()),
+            Err(diagnostic) => {
+                self.overflow_reported = true;
+                Err(diagnostic
+                    .help("amounts this large cannot be real; look for a misplaced decimal mark"))
+            }
+            Ok(()) => Ok(()),
+        }
+    }
+
+    /// Adds a mapped posting to its cell, the control totals and its entry.
+    fn accumulate(
+        &mut self,
+        path: &str,
+        role: SourceRole,
+        posting: &Posting<'_>,
+        year: i32,
+        period: Period,
+        local: usize,
+    ) -> std::result::Result<(), Diagnostic> {
         let overflow = || {
             Diagnostic::error(
                 Code::Overflow,
@@ -249,10 +291,21 @@ impl<'p> EntityReader<'p> {
         *total = total.checked_add(posting.amount).ok_or_else(overflow)?;
         *self.cube.locals[local].lines.entry(year).or_default() += 1;
         let totals = self.cube.reconciliation.entry(year).or_default();
-        let (net, lines) = match role {
-            SourceRole::Opening => (&mut totals.opening_net, &mut totals.opening_lines),
-            SourceRole::Ledger => (&mut totals.ledger_net, &mut totals.ledger_lines),
+        let (net, lines, files) = match role {
+            SourceRole::Opening => (
+                &mut totals.opening_net,
+                &mut totals.opening_lines,
+                &mut totals.opening_files,
+            ),
+            SourceRole::Ledger => (
+                &mut totals.ledger_net,
+                &mut totals.ledger_lines,
+                &mut totals.ledger_files,
+            ),
         };
+        if !files.contains(path) {
+            files.insert(path.to_string());
+        }
         *net = net.checked_add(posting.amount).ok_or_else(overflow)?;
         *lines += 1;
         if posting.amount.is_negative() {
@@ -401,10 +454,18 @@ impl<'p> EntityReader<'p> {
     }
 
     /// After reading: unmapped and ambiguous codes, balances, conservation.
-    fn finish(&mut self, sources: &mut Sources, project: &Project, errors: &mut Vec<Diagnostic>) {
+    fn finish(
+        &mut self,
+        sources: &mut Sources,
+        project: &Project,
+        errors: &mut Vec<Diagnostic>,
+        complete: bool,
+    ) {
         self.report_unmapped(sources, project, errors);
-        self.check_balances(sources, project, errors);
-        self.check_conservation(errors);
+        if complete && self.unmapped.is_empty() {
+            self.check_balances(sources, project, errors);
+            self.check_conservation(errors);
+        }
     }
 
     fn report_unmapped(
@@ -493,24 +554,63 @@ impl<'p> EntityReader<'p> {
         errors: &mut Vec<Diagnostic>,
     ) {
         for (year, totals) in &self.cube.reconciliation {
-            for (what, net, lines) in [
-                ("opening balances", totals.opening_net, totals.opening_lines),
-                ("postings", totals.ledger_net, totals.ledger_lines),
+            for (role, what, net, lines, files) in [
+                (
+                    SourceRole::Opening,
+                    "opening balances",
+                    totals.opening_net,
+                    totals.opening_lines,
+                    &totals.opening_files,
+                ),
+                (
+                    SourceRole::Ledger,
+                    "postings",
+                    totals.ledger_net,
+                    totals.ledger_lines,
+                    &totals.ledger_files,
+                ),
             ] {
-                if !net.is_zero() {
-                    errors.push(
-                        Diagnostic::error(
-                            Code::UnbalancedLedger,
-                            format!(
-                                "the {what} of `{}` for {}-{year} do not balance: debits exceed credits by {net}",
-                                self.entity.name,
-                                year - 1
-                            ),
-                        )
-                        .note(format!("{lines} lines read"))
-                        .help("an export must hold whole journal entries; look for a missing or truncated file"),
+                if net.is_zero() {
+                    continue;
+                }
+                let excess = if net.is_negative() {
+                    format!("credits exceed debits by {}", net.abs())
+                } else {
+                    format!("debits exceed credits by {net}")
+                };
+                let files: Vec<&str> = files.iter().map(String::as_str).collect();
+                let mut diagnostic = Diagnostic::error(
+                    Code::UnbalancedLedger,
+                    format!(
+                        "the {what} of `{}` for {}-{year} do not balance: {excess}",
+                        self.entity.name,
+                        year - 1
+                    ),
+                )
+                .note(format!(
+                    "{lines} line{} read from {}",
+                    if lines == 1 { "" } else { "s" },
+                    files.join(", ")
+                ))
+                .help(match role {
+                    SourceRole::Opening => "opening balances are a trial balance: their debits and credits must be equal; look for a missing account line",
+                    SourceRole::Ledger => "an export must hold whole journal entries; look for a missing or truncated file",
+                });
+                let declared = self.entity.sources.iter().find(|source| {
+                    source.role == role
+                        && files.iter().any(|file| {
+                            *file == source.path
+                                || file
+                                    .starts_with(&format!("{}/", source.path.trim_end_matches('/')))
+                        })
+                });
+                if let Some(source) = declared {
+                    diagnostic = diagnostic.at(
+                        source.span,
+                        format!("{what} of {}-{year} declared here", year - 1),
                     );
                 }
+                errors.push(diagnostic);
             }
         }
         let mut unbalanced: Vec<(i32, &String, &(Amount, String, usize))> = self

@@ -113,13 +113,15 @@ fn run(cli: Cli) -> u8 {
 
 fn check(project: &Project, sources: &mut Sources) -> Result<(), Vec<Diagnostic>> {
     let program = pipeline::check_project(project, sources)?;
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     println!(
-        "ok: {} chart codes, {} crosswalks, {} entities, {} reports, {} figures checked",
-        program.chart.accounts.len(),
-        program.crosswalks.len(),
-        program.entities.len(),
-        program.reports.len(),
-        program.figures.len()
+        "ok: {}, {}, {}, {}, {} checked",
+        count(program.chart.accounts.len(), "chart code", "chart codes"),
+        count(program.crosswalks.len(), "crosswalk", "crosswalks"),
+        count(program.entities.len(), "entity", "entities"),
+        count(program.reports.len(), "report", "reports"),
+        count(program.figures.len(), "figure", "figures")
     );
     Ok(())
 }
@@ -165,28 +167,19 @@ fn explain_figure(
     let program = pipeline::check_project(project, sources)?;
     let Some(figure_id) = explain::find(&program, figure) else {
         let known = explain::names(&program);
-        let close: Vec<&str> = known
-            .iter()
-            .copied()
-            .filter(|n| {
-                n.ends_with(figure)
-                    || figure.ends_with(*n)
-                    || n.starts_with(figure.split('.').next().unwrap_or(""))
-            })
-            .take(8)
-            .collect();
+        let help = match reddition::check::closest(figure, known.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!(
+                "name it as REPORT.LINE, e.g. `{}`",
+                known.first().copied().unwrap_or("situation.encaisse")
+            ),
+        };
         return Err(vec![
             Diagnostic::error(
                 diagnostic::Code::UnknownName,
                 format!("no figure `{figure}`"),
             )
-            .help(format!(
-                "name it as REPORT.LINE, e.g. {}",
-                close
-                    .first()
-                    .or(known.first())
-                    .unwrap_or(&"situation.encaisse")
-            )),
+            .help(help),
         ]);
     };
     let built = pipeline::run(&program, project, sources)?;

@@ -37,19 +37,27 @@ impl Amount {
         Amount(self.0.abs())
     }
 
+    /// Exact sum, or `None` when it does not fit (`rust_decimal` would
+    /// silently round a sum that needs more than 28 significant digits).
     pub fn checked_add(self, other: Amount) -> Option<Amount> {
-        self.0.checked_add(other.0).map(Amount)
+        let scale = self.0.scale().max(other.0.scale());
+        let left = widen(self.0, scale)?;
+        let right = widen(other.0, scale)?;
+        exact(left.checked_add(right)?, scale)
     }
 
     pub fn checked_sub(self, other: Amount) -> Option<Amount> {
-        self.0.checked_sub(other.0).map(Amount)
+        self.checked_add(other.negated())
     }
 
+    /// Exact product, or `None` when it does not fit.
     pub fn checked_mul(self, other: Amount) -> Option<Amount> {
-        self.0.checked_mul(other.0).map(Amount)
+        let product = self.0.mantissa().checked_mul(other.0.mantissa())?;
+        exact(product, self.0.scale() + other.0.scale())
     }
 
-    /// `None` on overflow or division by zero.
+    /// `None` on overflow or division by zero. A quotient that does not end
+    /// (1/3) is carried to 28 significant digits: the only inexact operation.
     pub fn checked_div(self, other: Amount) -> Option<Amount> {
         self.0.checked_div(other.0).map(Amount)
     }
@@ -91,6 +99,28 @@ impl Amount {
         }
         Decimal::from_str_exact(text).ok().map(Amount::from_decimal)
     }
+}
+
+/// The mantissa of `value` at a larger `scale`.
+fn widen(value: Decimal, scale: u32) -> Option<i128> {
+    let factor = 10i128.checked_pow(scale - value.scale())?;
+    value.mantissa().checked_mul(factor)
+}
+
+/// `mantissa × 10^-scale` as an amount, dropping only trailing zeros; `None`
+/// when it cannot be held exactly (more than 28 digits or scale above 28).
+fn exact(mut mantissa: i128, mut scale: u32) -> Option<Amount> {
+    const LIMIT: i128 = (1i128 << 96) - 1;
+    while scale > 0 && (mantissa.abs() > LIMIT || scale > 28) && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    if mantissa.abs() > LIMIT || scale > 28 {
+        return None;
+    }
+    Some(Amount::from_decimal(Decimal::from_i128_with_scale(
+        mantissa, scale,
+    )))
 }
 
 /// How a presentation amount is rounded.
@@ -155,6 +185,30 @@ mod tests {
                 .is_none()
         );
         assert!(big.checked_div(Amount::ZERO).is_none());
+    }
+
+    #[test]
+    fn sums_are_exact_or_refused() {
+        let big = amount("9999999999999999999999999998");
+        let half = amount("0.5");
+        assert_eq!(
+            big.checked_add(half),
+            None,
+            "29 significant digits cannot be held"
+        );
+        assert_eq!(
+            amount("0.1").checked_add(amount("0.2")),
+            Some(amount("0.3"))
+        );
+        assert_eq!(
+            amount("-1.25").checked_sub(amount("0.75")),
+            Some(amount("-2"))
+        );
+        assert_eq!(amount("1.5").checked_mul(amount("2")), Some(amount("3")));
+        assert_eq!(
+            amount("0.0000000000000000000000000001").checked_mul(amount("0.1")),
+            None
+        );
     }
 
     #[test]

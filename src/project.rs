@@ -76,19 +76,15 @@ impl Project {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => files.push(sources.add(shown, text)),
                     Err(error) => {
+                        // Show the file with the bad bytes replaced, pointing at the first.
                         let valid = error.utf8_error().valid_up_to();
-                        let bytes = error.into_bytes();
-                        let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-                        let line = prefix.matches('\n').count() + 1;
+                        let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                        let width = text[valid..].chars().next().map_or(0, char::len_utf8);
+                        let file = sources.add(shown.clone(), text);
                         errors.push(
-                            Diagnostic::error(
-                                Code::SpecNotUtf8,
-                                format!("`{shown}` is not valid UTF-8"),
-                            )
-                            .note(format!(
-                                "first invalid byte at line {line}, byte offset {valid}"
-                            ))
-                            .help("specification files are UTF-8; re-save the file as UTF-8"),
+                            Diagnostic::error(Code::SpecNotUtf8, format!("`{shown}` is not valid UTF-8"))
+                                .at(crate::source::Span::new(file, valid, valid + width), "invalid byte here")
+                                .help("specification files are UTF-8; re-save the file as UTF-8 (it looks like Windows-1252 or Latin-1)"),
                         );
                     }
                 },

@@ -2,4 +2,6 @@
 
 mod properties;
 mod reference;
+mod robustness;
+mod sample;
 mod ui;

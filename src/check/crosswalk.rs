@@ -388,7 +388,10 @@ impl Checker {
                             Code::MissingColumn,
                             "a crosswalk table starts with the header `pattern,code,note`",
                         )
-                        .at(row_span, "found this header"),
+                        .at(row_span, "found this header")
+                        .help(
+                            "make the first row `pattern,code,note` (the note column is optional)",
+                        ),
                     );
                     return rules;
                 }
@@ -406,7 +409,8 @@ impl Checker {
                             record.len()
                         ),
                     )
-                    .at(row_span, "this row"),
+                    .at(row_span, "this row")
+                    .help("each row is `pattern,code` or `pattern,code,note`; quote a note that holds a comma"),
                 );
                 continue;
             }

@@ -24,6 +24,9 @@ impl Checker {
             }
             let dialect = self.dialect(format);
             let layout = self.layout(format);
+            if dialect.is_none() || layout.is_none() {
+                self.refused_formats.push(format.name.text.clone());
+            }
             if let (Some(dialect), Some(layout)) = (dialect, layout) {
                 spans.push(format.name.span);
                 formats.push(FormatDef {
@@ -127,12 +130,15 @@ impl Checker {
             DecimalMark::Comma => ',',
         };
         if dialect.thousands == Some(decimal_char) {
+            let thousands = format
+                .options
+                .iter()
+                .find(|(o, _)| o.value == FormatOption::Thousands);
+            let span = thousands.map_or(format.name.span, |(_, text)| text.span);
             self.error(
-                Diagnostic::error(
-                    Code::BadFormat,
-                    "the thousands separator is also the decimal mark",
-                )
-                .at(format.name.span, "in this format"),
+                Diagnostic::error(Code::BadFormat, "the thousands separator is also the decimal mark")
+                    .at(span, "same character as `decimal`")
+                    .help("with a decimal comma, thousands are usually separated by a space: `thousands \" \"`"),
             );
             ok = false;
         }

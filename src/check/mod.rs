@@ -33,6 +33,8 @@ pub fn check(sources: &mut Sources, files: &[ast::File], loader: &Loader<'_>) ->
 #[derive(Default)]
 struct Checker {
     errors: Vec<Diagnostic>,
+    /// Formats declared but refused: sources using them get no second error.
+    refused_formats: Vec<String>,
 }
 
 impl Checker {
@@ -91,7 +93,8 @@ impl Checker {
                 self.error(
                     Diagnostic::error(Code::ProjectShape, "`fiscal_year` is declared twice")
                         .at(second.span, "declared again here")
-                        .also(first.span, "first declared here"),
+                        .also(first.span, "first declared here")
+                        .help("a project builds one fiscal year: keep one `fiscal_year`"),
                 );
                 None
             }
@@ -221,6 +224,9 @@ impl Checker {
                             self.lookup(name, "crosswalk", crosswalks.iter().map(|c| &c.name));
                     }
                     ast::EntityField::Source(source) => {
+                        if self.refused_formats.contains(&source.format.text) {
+                            continue;
+                        }
                         let format =
                             self.lookup(&source.format, "format", formats.iter().map(|f| &f.name));
                         if let Some(format) = format {
@@ -352,7 +358,8 @@ impl Checker {
                 format!("{what} `{}` is declared twice", name.text),
             )
             .at(name.span, "declared again here")
-            .also(first, "first declared here"),
+            .also(first, "first declared here")
+            .help("names are unique: rename one of them, or delete the copy"),
         );
     }
 
@@ -395,7 +402,7 @@ pub fn code_order(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// The candidate closest to `name` by edit distance, if close enough to be a typo.
-fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+pub fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     candidates
         .map(|candidate| (edit_distance(name, candidate), candidate))
         .filter(|(distance, candidate)| *distance <= (candidate.len().max(3) / 3))

@@ -71,8 +71,11 @@ pub(super) fn lower(
     for (index, report) in reports_ast.iter().enumerate() {
         reports.push(lower_report(checker, &mut context, index, report, rounding));
     }
+    // Coverage is judged only on a report set that checked cleanly: a
+    // rejected formula would otherwise make its codes look unreached.
+    let clean = checker.errors.is_empty();
     for (code, account) in chart.accounts.iter().enumerate() {
-        if !context.reached.contains(&code) {
+        if clean && !context.reached.contains(&code) {
             checker.error(
                 Diagnostic::error(
                     Code::UnreachedCode,
@@ -179,6 +182,16 @@ fn declare(
     section: Option<FigureId>,
     names: &mut BTreeMap<String, FigureId>,
 ) -> FigureId {
+    if crate::syntax::RESERVED.contains(&name.text.as_str()) {
+        checker.error(
+            Diagnostic::error(
+                Code::DuplicateName,
+                format!("`{}` is a keyword and cannot name a line", name.text),
+            )
+            .at(name.span, "reserved word")
+            .help("choose another name, e.g. `total_revenus`"),
+        );
+    }
     let id = context.figures.len();
     context.figures.push(Figure {
         qualified: format!("{report_name}.{}", name.text),
@@ -271,7 +284,9 @@ fn lower_line(
 ) -> FigureId {
     let id = figure_of(context, report, &line.name);
     let expr = lower_expr(checker, context, report, &line.expr, true);
-    context.figures[id].is_leaf = !refers_to_figures(&expr);
+    // A ratio is rounded from its exact value: recomputing it from rounded
+    // operands would not foot anything and could divide by a rounded zero.
+    context.figures[id].is_leaf = !refers_to_figures(&expr) || has_product(&expr);
     context.figures[id].expr = expr;
     context.figures[id].formula = line.expr.span;
     rows.push(Row {
@@ -372,6 +387,15 @@ fn lower_check(
     })
 }
 
+fn has_product(expr: &Expr) -> bool {
+    match expr {
+        Expr::Binary(_, BinaryOp::Mul | BinaryOp::Div, _, _) => true,
+        Expr::Binary(left, _, right, _) => has_product(left) || has_product(right),
+        Expr::Neg(inner) => has_product(inner),
+        Expr::Number(_) | Expr::Aggregate(_) | Expr::Figure(..) | Expr::Sum(_) => false,
+    }
+}
+
 fn refers_to_figures(expr: &Expr) -> bool {
     match expr {
         Expr::Number(_) | Expr::Aggregate(_) => false,
@@ -443,11 +467,14 @@ fn resolve_reference(
     if let Some(id) = names.get(&name.text) {
         return Some(*id);
     }
-    let what = match target {
-        Some(target_report) => format!("line in report `{}`", target_report.text),
-        None => "line or section".to_string(),
-    };
-    checker.lookup(name, &what, names.keys());
+    let before = checker.errors.len();
+    checker.lookup(name, "line or section", names.keys());
+    if let (Some(target_report), Some(error)) = (target, checker.errors.get_mut(before)) {
+        error.message = format!(
+            "report `{}` has no line or section `{}`",
+            target_report.text, name.text
+        );
+    }
     None
 }
 
@@ -462,6 +489,9 @@ fn lower_aggregate(
     let mut codes = code_set(checker, chart, &aggregate.codes)?;
     for code in code_set(checker, chart, &aggregate.except)? {
         codes.remove(&code);
+    }
+    if reaches {
+        context.reached.extend(codes.iter().copied());
     }
     let mut filters = Vec::new();
     for filter in &aggregate.filters {
@@ -514,9 +544,6 @@ fn lower_aggregate(
         return None;
     }
     let terms = terms(checker, chart, aggregate, &codes, span)?;
-    if reaches {
-        context.reached.extend(codes.iter().copied());
-    }
     context.aggregates.push(AggregateDef {
         terms,
         filters,
@@ -732,7 +759,15 @@ fn dimension_filter(
                             value.text, definition.name
                         ),
                     )
-                    .at(value.span, "not declared"),
+                    .at(value.span, "not declared")
+                    .help(format!(
+                        "its values are {}",
+                        allowed
+                            .keys()
+                            .map(|v| format!("`{v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 );
                 return None;
             }

@@ -77,9 +77,18 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
     for scope in &scopes {
         let mut per_year = Vec::new();
         for year in &cube.years {
+            let before = errors.len();
             let aggregates = scope_aggregates(program, cube, scope, *year, &mut errors);
             let exact = exact_values(program, &aggregates, &mut errors);
-            let (rounded, residuals) = rounded_values(program, &aggregates, &exact, &mut errors);
+            let (rounded, residuals) = if errors.len() == before {
+                rounded_values(program, &aggregates, &exact, &mut errors)
+            } else {
+                (exact.clone(), Vec::new())
+            };
+            let context = format!("while computing `{}` for {}-{year}", scope.name, year - 1);
+            for error in &mut errors[before..] {
+                error.notes.push(context.clone());
+            }
             per_year.push(YearValues {
                 aggregates,
                 exact,
@@ -90,7 +99,9 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
         values.push(per_year);
     }
     if !errors.is_empty() {
-        errors.truncate(50);
+        // One error per formula: the same overflow recurs in every scope and year.
+        let mut seen = std::collections::BTreeSet::new();
+        errors.retain(|error| seen.insert((error.code, error.primary_span())));
         return Err(errors);
     }
     let checks = run_checks(program, &scopes, &cube.years, &values);

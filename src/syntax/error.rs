@@ -55,11 +55,22 @@ impl SyntaxError {
                 } else {
                     format!("`{found}`")
                 };
+                let word = found.trim_matches('`');
+                let keywords = self
+                    .expected
+                    .iter()
+                    .copied()
+                    .filter(|e| !e.starts_with("a "));
+                let help = match crate::check::closest(word, keywords) {
+                    Some(keyword) if keyword != word => format!("did you mean `{keyword}`?"),
+                    _ => "grammar/REFERENCE.md shows what each construct accepts".to_string(),
+                };
                 Diagnostic::error(
                     Code::Syntax,
                     format!("expected {}, found {found}", list(&self.expected)),
                 )
                 .at(span, "unexpected here")
+                .help(help)
             }
             Problem::UnterminatedString => {
                 Diagnostic::error(Code::UnterminatedString, "unterminated string")

@@ -5,7 +5,7 @@ mod error;
 mod lexical;
 mod parser;
 
-pub use parser::MAX_DEPTH;
+pub use parser::{MAX_DEPTH, RESERVED};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources};

@@ -985,9 +985,31 @@ fn filter(input: Input<'_>) -> PResult<'_, Filter> {
     ))
 }
 
+/// Words that start report items or end formulas: never a reference, so a
+/// formula left empty does not swallow the next line.
+pub const RESERVED: [&str; 10] = [
+    "line",
+    "section",
+    "total",
+    "check",
+    "subtitle",
+    "columns",
+    "rounding",
+    "memo",
+    "tolerance",
+    "report",
+];
+
 /// `reference = ident [ "." ident ]`
 fn reference(input: Input<'_>) -> PResult<'_, (Option<Name>, Name)> {
-    let (input, first) = ident(input)?;
+    let (rest, first) = ident(input)?;
+    if RESERVED.contains(&first.text.as_str()) {
+        return Err(Err::Error(SyntaxError::expected(
+            blanks(input),
+            "a formula",
+        )));
+    }
+    let input = rest;
     match symbol(".")(input) {
         Ok((rest, _)) if !rest.fragment().starts_with('.') => {
             let (rest, second) = cut(ident).parse(rest)?;

@@ -1,0 +1,84 @@
+//! The bundled sample: every statement of every centre and of the network,
+//! in text, JSON and HTML, is a reviewed snapshot; two builds give the same
+//! bytes, also under another time zone and locale.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn build(out: &Path, envs: &[(&str, &str)]) {
+    let output = Command::new(env!("CARGO_BIN_EXE_reddition"))
+        .args(["build", "--out"])
+        .arg(out)
+        .current_dir(repository())
+        .envs(envs.iter().copied())
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "the sample builds: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn files(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn sample_statements() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let first = scratch.path().join("first");
+    build(&first, &[]);
+    for path in files(&first) {
+        let name = path
+            .strip_prefix(&first)
+            .expect("inside")
+            .to_string_lossy()
+            .replace('/', "__");
+        let snapshot_worthy = ["txt", "json", "html"]
+            .iter()
+            .any(|ext| path.extension().is_some_and(|e| e == *ext))
+            || name.ends_with("correspondances.csv") && name.starts_with("riviere");
+        if snapshot_worthy && !name.starts_with("index") {
+            let text = std::fs::read_to_string(&path).expect("UTF-8 output");
+            insta::assert_snapshot!(format!("sample__{name}"), text);
+        }
+    }
+    // Same inputs, same bytes: again, in another time zone and locale.
+    let second = scratch.path().join("second");
+    build(
+        &second,
+        &[
+            ("TZ", "Asia/Tokyo"),
+            ("LANG", "de_DE.UTF-8"),
+            ("LC_ALL", "de_DE.UTF-8"),
+        ],
+    );
+    let (first_files, second_files) = (files(&first), files(&second));
+    assert_eq!(first_files.len(), second_files.len());
+    for (a, b) in first_files.iter().zip(&second_files) {
+        assert_eq!(a.strip_prefix(&first).ok(), b.strip_prefix(&second).ok());
+        assert!(
+            std::fs::read(a).ok() == std::fs::read(b).ok(),
+            "{} differs between runs",
+            a.display()
+        );
+    }
+}
