@@ -227,17 +227,7 @@ impl Checker {
                     return None;
                 };
                 if low_value > high_value {
-                    self.error(
-                        Diagnostic::error(
-                            Code::BadMatcher,
-                            format!("empty range `{}..{}`", low.text, high.text),
-                        )
-                        .at(
-                            low.span.to(high.span),
-                            "the low bound is above the high bound",
-                        )
-                        .help(format!("write `{}..{}`", high.text, low.text)),
-                    );
+                    self.reversed_range(low, high, "the low bound is above the high bound");
                     return None;
                 }
                 let shared_prefix = if low.text.len() == high.text.len() {

@@ -351,6 +351,17 @@ impl Checker {
         policy
     }
 
+    fn reversed_range(&mut self, low: &ast::Name, high: &ast::Name, why: &str) {
+        self.error(
+            Diagnostic::error(
+                Code::BadMatcher,
+                format!("empty range `{}..{}`", low.text, high.text),
+            )
+            .at(low.span.to(high.span), why)
+            .help(format!("write `{}..{}`", high.text, low.text)),
+        );
+    }
+
     fn duplicate(&mut self, what: &str, name: &ast::Name, first: Span) {
         self.error(
             Diagnostic::error(

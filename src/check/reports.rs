@@ -676,17 +676,7 @@ fn code_set(
                     continue;
                 };
                 if low_index > high_index {
-                    checker.error(
-                        Diagnostic::error(
-                            Code::BadMatcher,
-                            format!("empty range `{}..{}`", low.text, high.text),
-                        )
-                        .at(
-                            low.span.to(high.span),
-                            "the first code comes after the second",
-                        )
-                        .help(format!("write `{}..{}`", high.text, low.text)),
-                    );
+                    checker.reversed_range(low, high, "the first code comes after the second");
                     ok = false;
                     continue;
                 }
