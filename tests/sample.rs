@@ -58,7 +58,7 @@ fn sample_statements() {
             || name.ends_with("correspondances.csv") && name.starts_with("riviere");
         if snapshot_worthy && !name.starts_with("index") {
             let text = std::fs::read_to_string(&path).expect("UTF-8 output");
-            insta::assert_snapshot!(format!("sample__{name}"), text);
+            insta::assert_snapshot!(name, text);
         }
     }
     // Same inputs, same bytes: again, in another time zone and locale.

@@ -98,7 +98,9 @@ pub struct RoundingOut {
 #[derive(Debug, Serialize)]
 pub struct ResidualOut {
     pub line: String,
+    pub label: String,
     pub column: String,
+    pub year: i32,
     pub amount: String,
     pub allocated: bool,
 }
@@ -204,9 +206,18 @@ pub fn statement(
                 && !figure.qualified.ends_with(".left")
                 && !figure.qualified.ends_with(".right")
             {
+                let label = report
+                    .rows
+                    .iter()
+                    .filter(|row| row.figure == Some(residue.figure))
+                    .map(|row| row.label.clone())
+                    .next_back()
+                    .unwrap_or_else(|| local_name(&figure.qualified));
                 residuals.push(ResidualOut {
                     line: local_name(&figure.qualified),
+                    label,
                     column: info.id.clone(),
+                    year: info.year,
                     amount: residue.amount.to_string(),
                     allocated: residue.allocated,
                 });

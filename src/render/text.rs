@@ -76,13 +76,13 @@ pub fn render(statement: &Statement) -> String {
         out.push_str("\nÉcarts d'arrondi\n");
         for residual in &statement.rounding.residuals {
             let how = if residual.allocated {
-                "attribué à la ligne"
+                "attribué à cette ligne, la plus importante de sa section"
             } else {
-                "ligne"
+                "somme des montants arrondis"
             };
             out.push_str(&format!(
-                "  {} {how} {}: {}\n",
-                residual.column, residual.line, residual.amount
+                "  {} – {} : {} $ ({how})\n",
+                residual.year, residual.label, residual.amount
             ));
         }
     }
