@@ -89,7 +89,10 @@ fn check_survives_truncated_specification_files() {
         for line in text.split_inclusive('\n') {
             let code = line.trim();
             if code.len() >= 4 && !code.starts_with('#') {
-                let middle = (0..=line.len() / 2).rev().find(|i| line.is_char_boundary(*i)).unwrap_or(0);
+                let middle = (0..=line.len() / 2)
+                    .rev()
+                    .find(|i| line.is_char_boundary(*i))
+                    .unwrap_or(0);
                 cuts.push(offset + middle);
             }
             offset += line.len();
