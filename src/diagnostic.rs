@@ -90,6 +90,47 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in index order (tests check that each has a fixture).
+    pub const ALL: [Code; 37] = [
+        Code::Syntax,
+        Code::UnterminatedString,
+        Code::InvalidEscape,
+        Code::NestingTooDeep,
+        Code::SpecNotUtf8,
+        Code::UnknownName,
+        Code::DuplicateName,
+        Code::Cycle,
+        Code::ProjectShape,
+        Code::UnreachedCode,
+        Code::MeasureOnFlowKind,
+        Code::MixedNormalBalance,
+        Code::MixedKinds,
+        Code::BadFormat,
+        Code::MissingColumnRole,
+        Code::BadDimensionValue,
+        Code::BadMatcher,
+        Code::EmptySelection,
+        Code::Io,
+        Code::BadEncoding,
+        Code::CsvStructure,
+        Code::MissingColumn,
+        Code::BadAmount,
+        Code::BadDate,
+        Code::DateOutOfRange,
+        Code::CodeShape,
+        Code::UnknownMovement,
+        Code::Overflow,
+        Code::Unmapped,
+        Code::AmbiguousRules,
+        Code::UnbalancedLedger,
+        Code::UnbalancedEntry,
+        Code::CheckFailed,
+        Code::Conservation,
+        Code::NoData,
+        Code::DivisionByZero,
+        Code::OutputIo,
+    ];
+
     pub fn as_str(self) -> &'static str {
         use Code::*;
         match self {

@@ -36,17 +36,27 @@ impl OutputFormat {
 /// Parses and checks the project's specification; reads no ledger.
 pub fn check_project(project: &Project, sources: &mut Sources) -> Result<Program> {
     let files = project.load_specification(sources)?;
+    check_files(sources, &files, &|path| project.read(path))
+}
+
+/// Parses and checks specification files already in `sources`; `loader`
+/// reads the crosswalk tables they include (tests and fuzzing use memory).
+pub fn check_files(
+    sources: &mut Sources,
+    files: &[crate::source::FileId],
+    loader: &check::Loader<'_>,
+) -> Result<Program> {
     let mut trees = Vec::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
     for file in files {
-        let (tree, mut diagnostics) = syntax::parse(sources, file);
+        let (tree, mut diagnostics) = syntax::parse(sources, *file);
         errors.append(&mut diagnostics);
         trees.push(tree);
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    check::check(sources, &trees, &|path| project.read(path))
+    check::check(sources, &trees, loader)
 }
 
 /// Everything a build computed.
