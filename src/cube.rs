@@ -123,6 +123,7 @@ pub fn build(program: &Program, project: &Project, sources: &mut Sources) -> Res
     let mut entities = Vec::new();
     for entity in &program.entities {
         let mut reader = EntityReader::new(program, entity, &years);
+        reader.local_limit = project.limits.local_codes;
         let before = errors.len();
         reader.read_sources(project, sources, &mut errors);
         // Balances and conservation are only meaningful over complete data:
@@ -150,7 +151,10 @@ struct EntityReader<'p> {
     entries: BTreeMap<i32, HashMap<String, (Amount, String, usize)>>,
     /// Files whose out-of-range dates were already reported (once per file).
     dates_reported: BTreeSet<String>,
-    overflow_reported: bool,
+    /// An overflow or the local-code limit was reported: once is enough.
+    capacity_reported: bool,
+    /// Most distinct local codes allowed (the `local-codes` limit).
+    local_limit: usize,
 }
 
 struct Unmapped {
@@ -172,7 +176,8 @@ impl<'p> EntityReader<'p> {
             unmapped: BTreeMap::new(),
             entries: BTreeMap::new(),
             dates_reported: BTreeSet::new(),
-            overflow_reported: false,
+            capacity_reported: false,
+            local_limit: usize::MAX,
         }
     }
 
@@ -186,24 +191,25 @@ impl<'p> EntityReader<'p> {
             let files = match project.expand(&source.path) {
                 Ok(files) => files,
                 Err(error) => {
-                    errors.push(
-                        Diagnostic::error(
-                            Code::Io,
-                            format!("cannot read source `{}`: {error}", source.path),
-                        )
-                        .at(source.span, "declared here")
-                        .help("source paths are relative to the project root"),
-                    );
+                    let what = format!("source `{}`", source.path);
+                    let mut diagnostic =
+                        crate::project::read_error(&what, &error).at(source.span, "declared here");
+                    if diagnostic.help.is_none() {
+                        diagnostic =
+                            diagnostic.help("source paths are relative to the project root");
+                    }
+                    errors.push(diagnostic);
                     continue;
                 }
             };
             let format = &self.program.formats[source.format];
             for path in files {
-                let bytes = match project.read(&path) {
+                let bytes = match project.read_ledger(&path) {
                     Ok(bytes) => bytes,
                     Err(error) => {
+                        let what = format!("`{path}`");
                         errors.push(
-                            Diagnostic::error(Code::Io, format!("cannot read `{path}`: {error}"))
+                            crate::project::read_error(&what, &error)
                                 .at(source.span, "declared here"),
                         );
                         continue;
@@ -211,11 +217,12 @@ impl<'p> EntityReader<'p> {
                 };
                 let role = source.role;
                 let mut sink = |posting: &Posting<'_>| self.posting(&path, role, posting);
-                match ingest::read_export(
+                match ingest::read_export_limited(
                     &path,
                     &bytes,
                     &format.dialect,
                     &format.layout,
+                    &project.limits,
                     sources,
                     &mut sink,
                 ) {
@@ -254,9 +261,9 @@ impl<'p> EntityReader<'p> {
         };
         match self.accumulate(path, role, posting, year, period, local) {
             // One overflow says it all; the run fails either way.
-            Err(_) if self.overflow_reported => Ok(()),
+            Err(_) if self.capacity_reported => Ok(()),
             Err(diagnostic) => {
-                self.overflow_reported = true;
+                self.capacity_reported = true;
                 Err(diagnostic
                     .help("amounts this large cannot be real; look for a misplaced decimal mark"))
             }
@@ -391,6 +398,21 @@ impl<'p> EntityReader<'p> {
                 .checked_add(posting.amount)
                 .unwrap_or(unmapped.amount);
             return Ok(None);
+        }
+        if self.cube.locals.len() >= self.local_limit {
+            if self.capacity_reported {
+                return Ok(None);
+            }
+            self.capacity_reported = true;
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                format!(
+                    "entity `{}` has more than {} distinct local codes",
+                    self.entity.name, self.local_limit
+                ),
+            )
+            .at(posting.span(Role::Account), "one too many")
+            .help("is the account column right? raise the limit with --limit local-codes=N"));
         }
         let crosswalk = &self.program.crosswalks[self.entity.crosswalk];
         match crosswalk.map(posting.account) {

@@ -87,11 +87,15 @@ pub enum Code {
     DivisionByZero,
     /// An output file or folder that cannot be written.
     OutputIo,
+    /// An input larger than a limit (file size, line length, columns, codes).
+    LimitExceeded,
+    /// A path in the specification that leaves the project root.
+    PathOutsideProject,
 }
 
 impl Code {
     /// Every code, in index order (tests check that each has a fixture).
-    pub const ALL: [Code; 37] = [
+    pub const ALL: [Code; 39] = [
         Code::Syntax,
         Code::UnterminatedString,
         Code::InvalidEscape,
@@ -129,6 +133,8 @@ impl Code {
         Code::NoData,
         Code::DivisionByZero,
         Code::OutputIo,
+        Code::LimitExceeded,
+        Code::PathOutsideProject,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -171,6 +177,8 @@ impl Code {
             NoData => "E0604",
             DivisionByZero => "E0701",
             OutputIo => "E0801",
+            LimitExceeded => "E0901",
+            PathOutsideProject => "E0902",
         }
     }
 
@@ -181,7 +189,7 @@ impl Code {
             Io | OutputIo => 3,
             Unmapped | AmbiguousRules | UnbalancedLedger | UnbalancedEntry | CheckFailed => 4,
             Conservation => 70,
-            NestingTooDeep => 5,
+            NestingTooDeep | LimitExceeded => 5,
             _ => 1,
         }
     }
@@ -312,6 +320,49 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> St
         }
     }
     out
+}
+
+/// Renders diagnostics as one JSON document for tools: every diagnostic with
+/// its code, severity, message, location (file, 1-based line and column in
+/// characters), labels, notes and help, plus the exit code.
+pub fn render_json(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+    let location = |span: Span| {
+        let file = sources.get(span.file);
+        let (line, column) = file.line_column(span.start as usize);
+        let (end_line, end_column) = file.line_column(span.end as usize);
+        serde_json::json!({
+            "file": file.name, "line": line, "column": column,
+            "end_line": end_line, "end_column": end_column,
+        })
+    };
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let labels: Vec<serde_json::Value> = d
+                .labels
+                .iter()
+                .map(|label| {
+                    let mut value = location(label.span);
+                    value["message"] = label.text.clone().into();
+                    value["primary"] = label.primary.into();
+                    value
+                })
+                .collect();
+            serde_json::json!({
+                "code": d.code.as_str(),
+                "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": d.message,
+                "location": d.primary_span().map(location),
+                "labels": labels,
+                "notes": d.notes,
+                "help": d.help,
+            })
+        })
+        .collect();
+    let document = serde_json::json!({ "diagnostics": items, "exit_code": exit_code(diagnostics) });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<FileId> {

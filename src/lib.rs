@@ -5,6 +5,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod explain;
 pub mod ingest;
+pub mod limits;
 pub mod mapping;
 pub mod model;
 pub mod money;

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use reddition::diagnostic::{self, Diagnostic};
+use reddition::limits::Limits;
 use reddition::pipeline::{self, OutputFormat};
 use reddition::project::Project;
 use reddition::source::Sources;
@@ -18,6 +19,19 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How diagnostics are printed on stderr: for people, or one JSON document for tools.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    error_format: ErrorFormat,
+    /// Raise or lower a limit, as NAME=VALUE (spec-file-bytes, spec-files, tables,
+    /// ledger-file-bytes, line-bytes, columns, local-codes); repeatable.
+    #[arg(long = "limit", global = true, value_name = "NAME=VALUE")]
+    limits: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ErrorFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -58,6 +72,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C: remove any half-written output, leave the previous one, exit 130.
+    let _ = ctrlc::set_handler(|| {
+        output::abandon();
+        eprintln!("interrupted: nothing was written");
+        std::process::exit(130);
+    });
     let outcome = std::panic::catch_unwind(|| run(cli));
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -72,18 +92,24 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> u8 {
     let mut sources = Sources::default();
-    let result = match cli.command {
-        Command::Check { path } => check(&Project::new(path), &mut sources),
-        Command::Build { path, out, format } => {
-            build(&Project::new(path), &mut sources, &out, &format)
+    let mut limits = Limits::default();
+    for assignment in &cli.limits {
+        if let Err(why) = limits.set(assignment) {
+            eprintln!("error: invalid --limit: {why}");
+            return 2;
         }
+    }
+    let project = |root: PathBuf| Project { root, limits };
+    let result = match cli.command {
+        Command::Check { path } => check(&project(path), &mut sources),
+        Command::Build { path, out, format } => build(&project(path), &mut sources, &out, &format),
         Command::Explain {
             figure,
             entity,
             year,
-            project,
+            project: root,
         } => explain_figure(
-            &Project::new(project),
+            &project(root),
             &mut sources,
             &figure,
             entity.as_deref(),
@@ -94,8 +120,13 @@ fn run(cli: Cli) -> u8 {
         Ok(()) => 0,
         Err(mut diagnostics) => {
             diagnostic::sort(&mut diagnostics);
-            let colour = std::io::stderr().is_terminal();
             let mut stderr = std::io::stderr().lock();
+            if cli.error_format == ErrorFormat::Json {
+                let _ =
+                    stderr.write_all(diagnostic::render_json(&sources, &diagnostics).as_bytes());
+                return diagnostic::exit_code(&diagnostics).clamp(1, 255) as u8;
+            }
+            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let _ = stderr.write_all(diagnostic::render(&sources, &diagnostics, colour).as_bytes());
             let errors = diagnostics
                 .iter()
@@ -115,14 +146,14 @@ fn check(project: &Project, sources: &mut Sources) -> Result<(), Vec<Diagnostic>
     let program = pipeline::check_project(project, sources)?;
     let count =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    println!(
+    say_line(format!(
         "ok: {}, {}, {}, {}, {} checked",
         count(program.chart.accounts.len(), "chart code", "chart codes"),
         count(program.crosswalks.len(), "crosswalk", "crosswalks"),
         count(program.entities.len(), "entity", "entities"),
         count(program.reports.len(), "report", "reports"),
         count(program.figures.len(), "figure", "figures")
-    );
+    ));
     Ok(())
 }
 
@@ -147,13 +178,13 @@ fn build(
         .map(|r| r.opening_lines + r.ledger_lines)
         .sum();
     let checks = built.figures.checks.len();
-    println!(
+    say_line(format!(
         "ok: {} ledger lines mapped, {} statements, {checks} checks passed, {} files written to {}",
         lines,
         built.figures.scopes.len() * program.reports.len(),
         bundle.len(),
         out.display()
-    );
+    ));
     Ok(())
 }
 
@@ -203,4 +234,13 @@ fn explain_figure(
         explain::explain(&program, &built, sources, figure_id, scope, year)
     );
     Ok(())
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the output quietly.
+fn say(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn say_line(text: String) {
+    say(&format!("{text}\n"));
 }

@@ -1,6 +1,7 @@
 //! Committing outputs: every file is written into a temporary folder beside
-//! the target, synced, and only then renamed into place. A failed run leaves
-//! no partial file and the previous output untouched.
+//! the target, synced, and only then renamed into place, the manifest last.
+//! A failed or interrupted run leaves no partial file and the previous
+//! output untouched; what a killed run left behind is cleaned by the next.
 
 use crate::diagnostic::{Code, Diagnostic};
 use std::collections::BTreeMap;
@@ -14,12 +15,67 @@ pub const MANIFEST: &str = "manifest.json";
 /// Relative path → content, in path order.
 pub type Bundle = BTreeMap<String, Vec<u8>>;
 
+/// The file-system operations a commit performs, so that tests can make any
+/// one of them fail. Clean-up (removing folders) is not among them: it is
+/// best effort and never decides the outcome.
+pub trait Disk {
+    fn create_dir_all(&mut self, path: &Path) -> std::io::Result<()>;
+    fn create(&mut self, path: &Path) -> std::io::Result<fs::File>;
+    fn write(&mut self, file: &mut fs::File, content: &[u8]) -> std::io::Result<()>;
+    fn flush(&mut self, file: &mut fs::File) -> std::io::Result<()>;
+    fn sync(&mut self, file: &fs::File) -> std::io::Result<()>;
+    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()>;
+}
+
+/// The real file system.
+pub struct RealDisk;
+
+impl Disk for RealDisk {
+    fn create_dir_all(&mut self, path: &Path) -> std::io::Result<()> {
+        fs::create_dir_all(path)
+    }
+    fn create(&mut self, path: &Path) -> std::io::Result<fs::File> {
+        fs::File::create(path)
+    }
+    fn write(&mut self, file: &mut fs::File, content: &[u8]) -> std::io::Result<()> {
+        file.write_all(content)
+    }
+    fn flush(&mut self, file: &mut fs::File) -> std::io::Result<()> {
+        file.flush()
+    }
+    fn sync(&mut self, file: &fs::File) -> std::io::Result<()> {
+        file.sync_all()
+    }
+    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
+        fs::rename(from, to)
+    }
+}
+
+/// The staging folder of a commit in progress, removed if the run is interrupted.
+static STAGING: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+/// Removes the staging folder of an interrupted commit (called on Ctrl-C).
+pub fn abandon() {
+    if let Ok(mut staging) = STAGING.lock()
+        && let Some(path) = staging.take()
+    {
+        let _ = fs::remove_dir_all(path);
+    }
+}
+
+fn set_staging(path: Option<PathBuf>) {
+    if let Ok(mut staging) = STAGING.lock() {
+        *staging = path;
+    }
+}
+
 /// Replaces `target` by a folder holding exactly `bundle`.
 pub fn commit(target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
-    let io = |what: &str, path: &Path, error: std::io::Error| {
-        Diagnostic::error(Code::OutputIo, format!("cannot {what} `{}`: {error}", path.display()))
-            .help("check the output folder's permissions and free space; the previous output is untouched")
-    };
+    commit_with(&mut RealDisk, target, bundle)
+}
+
+/// [`commit`] through a given [`Disk`].
+pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
     if target.exists() && !is_previous_output(target) {
         return Err(Diagnostic::error(
             Code::OutputIo,
@@ -31,34 +87,80 @@ pub fn commit(target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+    disk.create_dir_all(parent)
+        .map_err(|e| io_error("create", parent, e))?;
     let name = target
         .file_name()
         .map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    remove_stale(parent, &name);
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = write_bundle(&staging, bundle).map_err(|(path, e)| io("write", &path, e));
-    if let Err(error) = result {
+    set_staging(Some(staging.clone()));
+    let result = write_bundle(disk, &staging, bundle)
+        .and_then(|()| swap(disk, &staging, target, parent, &name));
+    if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
-        return Err(error);
     }
+    set_staging(None);
+    sync_dir(parent);
+    result
+}
+
+fn io_error(what: &str, path: &Path, error: std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        Code::OutputIo,
+        format!("cannot {what} `{}`: {error}", path.display()),
+    )
+    .help("check the output folder's permissions and free space; the previous output is untouched")
+}
+
+/// Moves the previous output aside, the staging folder into place, then
+/// drops the previous output; on failure puts the previous output back.
+fn swap(
+    disk: &mut dyn Disk,
+    staging: &Path,
+    target: &Path,
+    parent: &Path,
+    name: &str,
+) -> Result<(), Diagnostic> {
     let previous = parent.join(format!(".{name}.old-{}", std::process::id()));
     let had_previous = target.exists();
-    if had_previous && let Err(error) = fs::rename(target, &previous) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(io("move aside", target, error));
+    if had_previous {
+        disk.rename(target, &previous)
+            .map_err(|e| io_error("move aside", target, e))?;
     }
-    if let Err(error) = fs::rename(&staging, target) {
+    if let Err(error) = disk.rename(staging, target) {
         if had_previous {
             let _ = fs::rename(&previous, target);
         }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(io("rename into place", target, error));
+        return Err(io_error("rename into place", target, error));
     }
     if had_previous {
         let _ = fs::remove_dir_all(&previous);
     }
-    sync_dir(parent);
     Ok(())
+}
+
+/// Removes what a killed run left behind (`.NAME.tmp-PID`, `.NAME.old-PID`).
+/// A leftover `.old` folder is the previous output: it is put back if the
+/// target is missing (the run died between the two renames).
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if file_name.starts_with(&format!(".{name}.tmp-")) {
+            let _ = fs::remove_dir_all(&path);
+        } else if file_name.starts_with(&format!(".{name}.old-")) {
+            let target = parent.join(name);
+            if target.exists() {
+                let _ = fs::remove_dir_all(&path);
+            } else {
+                let _ = fs::rename(&path, &target);
+            }
+        }
+    }
 }
 
 fn is_previous_output(target: &Path) -> bool {
@@ -66,19 +168,26 @@ fn is_previous_output(target: &Path) -> bool {
         || fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none())
 }
 
-/// Writes every file, the manifest last, each synced to disk.
-fn write_bundle(staging: &Path, bundle: &Bundle) -> Result<(), (PathBuf, std::io::Error)> {
-    fs::create_dir_all(staging).map_err(|e| (staging.to_path_buf(), e))?;
+/// Writes every file, the manifest last, each flushed and synced to disk.
+fn write_bundle(disk: &mut dyn Disk, staging: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
+    disk.create_dir_all(staging)
+        .map_err(|e| io_error("create", staging, e))?;
     let others = bundle.iter().filter(|(path, _)| path.as_str() != MANIFEST);
     let manifest = bundle.iter().filter(|(path, _)| path.as_str() == MANIFEST);
     for (relative, content) in others.chain(manifest) {
         let path = staging.join(relative);
         if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(|e| (folder.to_path_buf(), e))?;
+            disk.create_dir_all(folder)
+                .map_err(|e| io_error("create", folder, e))?;
         }
-        let mut file = fs::File::create(&path).map_err(|e| (path.clone(), e))?;
-        file.write_all(content).map_err(|e| (path.clone(), e))?;
-        file.sync_all().map_err(|e| (path.clone(), e))?;
+        let mut file = disk
+            .create(&path)
+            .map_err(|e| io_error("create", &path, e))?;
+        disk.write(&mut file, content)
+            .map_err(|e| io_error("write", &path, e))?;
+        disk.flush(&mut file)
+            .map_err(|e| io_error("flush", &path, e))?;
+        disk.sync(&file).map_err(|e| io_error("sync", &path, e))?;
     }
     sync_dir(staging);
     Ok(())

@@ -5,6 +5,7 @@ use crate::cube::{self, Cube};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::eval::{self, Figures};
 use crate::model::Program;
+use crate::money::Amount;
 use crate::output::{Bundle, MANIFEST};
 use crate::project::Project;
 use crate::render::{self, html};
@@ -163,9 +164,104 @@ pub fn bundle(
             table.into_bytes(),
         );
     }
+    verify_bundle(program, built, &bundle)?;
     let manifest = manifest(program, built, sources, formats, &bundle);
     bundle.insert(MANIFEST.into(), to_json(&manifest).into_bytes());
     Ok(bundle)
+}
+
+/// Re-reads the rendered outputs before anything is committed: each
+/// entity's table of local codes must add up to the lines and amounts read,
+/// and the CSV and JSON views of every statement must carry the same exact
+/// values. A difference is a defect of ours (exit 70), never of the data.
+fn verify_bundle(program: &Program, built: &Built, bundle: &Bundle) -> Result<()> {
+    let mut errors = Vec::new();
+    let defect = |what: String| {
+        Diagnostic::error(
+            crate::diagnostic::Code::Conservation,
+            format!("internal error: {what}"),
+        )
+        .help("the outputs were not written; please report this with the inputs")
+    };
+    for (entity, data) in program.entities.iter().zip(&built.cube.entities) {
+        let path = format!("{}/correspondances.csv", entity.name);
+        let Some(table) = bundle.get(&path) else {
+            continue;
+        };
+        let mut reader = csv::Reader::from_reader(table.as_slice());
+        let header: Vec<String> = reader
+            .headers()
+            .map(|h| h.iter().map(String::from).collect())
+            .unwrap_or_default();
+        for (year, totals) in &data.reconciliation {
+            let lines_column = header.iter().position(|h| *h == format!("lignes_{year}"));
+            let balance_column = header.iter().position(|h| *h == format!("solde_{year}"));
+            let (Some(lines_column), Some(balance_column)) = (lines_column, balance_column) else {
+                errors.push(defect(format!("`{path}` has no columns for {year}")));
+                continue;
+            };
+            let mut lines: u64 = 0;
+            let mut balance = Some(Amount::ZERO);
+            let mut reader = csv::Reader::from_reader(table.as_slice());
+            for record in reader.records().flatten() {
+                lines += record
+                    .get(lines_column)
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
+                let amount = record.get(balance_column).and_then(Amount::parse_plain);
+                balance = balance
+                    .zip(amount)
+                    .and_then(|(sum, amount)| sum.checked_add(amount));
+            }
+            let read = totals.opening_net.checked_add(totals.ledger_net);
+            if lines != totals.opening_lines + totals.ledger_lines || balance != read {
+                errors.push(defect(format!(
+                    "`{path}` for {year} re-reads as {lines} lines and {balance:?}, but {} lines and {read:?} were read",
+                    totals.opening_lines + totals.ledger_lines
+                )));
+            }
+        }
+    }
+    for (path, content) in bundle
+        .iter()
+        .filter(|(path, _)| path.ends_with(".json") && path.contains('/'))
+    {
+        let Some(csv_view) = bundle.get(&path.replace(".json", ".csv")) else {
+            continue;
+        };
+        let exact_json: Vec<String> = serde_json::from_slice::<serde_json::Value>(content)
+            .ok()
+            .and_then(|statement| statement["rows"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|row| row["values"].as_array().cloned().unwrap_or_default())
+            .map(|value| value["exact"].as_str().unwrap_or("").to_string())
+            .collect();
+        let mut reader = csv::Reader::from_reader(csv_view.as_slice());
+        let exact_csv: Vec<String> = reader
+            .records()
+            .flatten()
+            .flat_map(|record| {
+                record
+                    .iter()
+                    .skip(6)
+                    .step_by(2)
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|value| !value.is_empty())
+            .collect();
+        if exact_json != exact_csv {
+            errors.push(defect(format!(
+                "the CSV and JSON views of `{path}` disagree"
+            )));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn template_error(message: String) -> Vec<Diagnostic> {

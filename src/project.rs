@@ -3,26 +3,145 @@
 //! system; every path it takes is relative to the project root.
 
 use crate::diagnostic::{Code, Diagnostic, Result};
+use crate::limits::Limits;
 use crate::source::{FileId, Sources};
 use std::path::{Path, PathBuf};
 
 pub struct Project {
     pub root: PathBuf,
+    pub limits: Limits,
+}
+
+/// Why a path named in the specification was refused. Carried inside an
+/// `io::Error` so that loaders keep one error type; see [`refusal`].
+#[derive(Debug)]
+pub enum PathRefusal {
+    /// Absolute, `..` past the root, a drive or UNC form, or a link leading out.
+    Outside(String),
+    /// A folder, a device, a pipe: not a regular file.
+    NotAFile,
+    /// Larger than the limit.
+    TooLarge {
+        size: u64,
+        limit: u64,
+        name: &'static str,
+    },
+}
+
+impl std::fmt::Display for PathRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathRefusal::Outside(why) => write!(f, "{why}"),
+            PathRefusal::NotAFile => write!(f, "not a regular file"),
+            PathRefusal::TooLarge { size, limit, name } => {
+                write!(
+                    f,
+                    "{size} bytes, above the limit of {limit} (raise it with --limit {name}=N)"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for PathRefusal {}
+
+/// The refusal inside an I/O error from [`Project::read`], if any.
+pub fn refusal(error: &std::io::Error) -> Option<&PathRefusal> {
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<PathRefusal>())
+}
+
+/// The diagnostic for a file that could not be read.
+pub fn read_error(what: &str, error: &std::io::Error) -> Diagnostic {
+    match refusal(error) {
+        Some(PathRefusal::TooLarge { .. }) => {
+            Diagnostic::error(Code::LimitExceeded, format!("{what} is too large: {error}"))
+        }
+        Some(refused) => Diagnostic::error(
+            Code::PathOutsideProject,
+            format!("{what} is refused: {refused}"),
+        )
+        .help("name files inside the project folder, relative to its root (e.g. `ledgers/gl.csv`)"),
+        None => Diagnostic::error(Code::Io, format!("cannot read {what}: {error}")),
+    }
+}
+
+fn refuse(refusal: PathRefusal) -> std::io::Error {
+    std::io::Error::other(refusal)
 }
 
 impl Project {
     pub fn new(root: impl Into<PathBuf>) -> Project {
-        Project { root: root.into() }
+        Project {
+            root: root.into(),
+            limits: Limits::default(),
+        }
     }
 
-    /// Reads a file named relative to the root.
+    /// Reads a file named relative to the root, confined to the root.
     pub fn read(&self, relative: &str) -> std::io::Result<Vec<u8>> {
-        std::fs::read(self.root.join(relative))
+        self.read_limited(relative, self.limits.spec_file_bytes, "spec-file-bytes")
+    }
+
+    /// Reads a ledger export (its own, larger size limit).
+    pub fn read_ledger(&self, relative: &str) -> std::io::Result<Vec<u8>> {
+        self.read_limited(relative, self.limits.ledger_file_bytes, "ledger-file-bytes")
+    }
+
+    fn read_limited(
+        &self,
+        relative: &str,
+        limit: u64,
+        name: &'static str,
+    ) -> std::io::Result<Vec<u8>> {
+        let path = self.confine(relative)?;
+        let metadata = std::fs::metadata(&path)?;
+        if !metadata.is_file() {
+            return Err(refuse(PathRefusal::NotAFile));
+        }
+        if metadata.len() > limit {
+            return Err(refuse(PathRefusal::TooLarge {
+                size: metadata.len(),
+                limit,
+                name,
+            }));
+        }
+        std::fs::read(path)
+    }
+
+    /// The path of `relative` under the root; refuses anything that leaves it.
+    fn confine(&self, relative: &str) -> std::io::Result<PathBuf> {
+        let outside = |why: &str| Err(refuse(PathRefusal::Outside(why.to_string())));
+        if relative.starts_with('/') || relative.starts_with('\\') || relative.contains('\\') {
+            return outside("an absolute path, or one written with backslashes");
+        }
+        if relative.as_bytes().get(1) == Some(&b':') {
+            return outside("a drive letter");
+        }
+        let mut depth: i32 = 0;
+        for part in relative.split('/') {
+            match part {
+                ".." => depth -= 1,
+                "" | "." => {}
+                _ => depth += 1,
+            }
+            if depth < 0 {
+                return outside("`..` leads out of the project folder");
+            }
+        }
+        let path = self.root.join(relative);
+        if let (Ok(root), Ok(real)) = (self.root.canonicalize(), path.canonicalize())
+            && !real.starts_with(&root)
+        {
+            return outside("a link leads out of the project folder");
+        }
+        Ok(path)
     }
 
     /// A source path: the file itself, or every `*.csv` of a folder in name order.
     pub fn expand(&self, relative: &str) -> std::io::Result<Vec<String>> {
-        let path = self.root.join(relative);
+        let path = self.confine(relative)?;
         if !path.is_dir() {
             std::fs::metadata(&path)?;
             return Ok(vec![relative.to_string()]);
@@ -55,6 +174,20 @@ impl Project {
             ]
         })?;
         paths.sort();
+        if paths.len() > self.limits.spec_files {
+            return Err(vec![
+                Diagnostic::error(
+                    Code::LimitExceeded,
+                    format!(
+                        "{} specification files under `{}`, above the limit of {}",
+                        paths.len(),
+                        reports.display(),
+                        self.limits.spec_files
+                    ),
+                )
+                .help("raise it with --limit spec-files=N"),
+            ]);
+        }
         if paths.is_empty() {
             return Err(vec![Diagnostic::error(
                 Code::ProjectShape,
@@ -72,6 +205,20 @@ impl Project {
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .into_owned();
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            if size > self.limits.spec_file_bytes {
+                errors.push(
+                    Diagnostic::error(
+                        Code::LimitExceeded,
+                        format!(
+                            "`{shown}` is {size} bytes, above the limit of {}",
+                            self.limits.spec_file_bytes
+                        ),
+                    )
+                    .help("raise it with --limit spec-file-bytes=N"),
+                );
+                continue;
+            }
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => files.push(sources.add(shown, text)),

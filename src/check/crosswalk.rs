@@ -311,17 +311,31 @@ impl Checker {
         chart: &Chart,
         loader: &Loader<'_>,
     ) -> Vec<Rule> {
+        self.tables_read += 1;
+        if self.tables_read > crate::limits::Limits::default().tables {
+            self.error(
+                Diagnostic::error(
+                    Code::LimitExceeded,
+                    format!(
+                        "more than {} crosswalk tables are included",
+                        crate::limits::Limits::default().tables
+                    ),
+                )
+                .at(path.span, "one too many")
+                .help("merge small tables into one"),
+            );
+            return Vec::new();
+        }
         let bytes = match loader(&path.value) {
             Ok(bytes) => bytes,
             Err(error) => {
-                self.error(
-                    Diagnostic::error(
-                        Code::Io,
-                        format!("cannot read crosswalk table `{}`: {error}", path.value),
-                    )
-                    .at(path.span, "included here")
-                    .help("paths are relative to the project root"),
-                );
+                let what = format!("crosswalk table `{}`", path.value);
+                let mut diagnostic =
+                    crate::project::read_error(&what, &error).at(path.span, "included here");
+                if diagnostic.help.is_none() {
+                    diagnostic = diagnostic.help("paths are relative to the project root");
+                }
+                self.error(diagnostic);
                 return Vec::new();
             }
         };

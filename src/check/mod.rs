@@ -35,6 +35,8 @@ struct Checker {
     errors: Vec<Diagnostic>,
     /// Formats declared but refused: sources using them get no second error.
     refused_formats: Vec<String>,
+    /// Crosswalk tables included so far (bounded by the `tables` limit).
+    tables_read: usize,
 }
 
 impl Checker {

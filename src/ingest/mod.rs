@@ -286,6 +286,20 @@ pub fn read_export(
     sources: &mut Sources,
     sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
 ) -> Result<ReadSummary, Vec<Diagnostic>> {
+    let limits = crate::limits::Limits::default();
+    read_export_limited(display_name, bytes, dialect, layout, &limits, sources, sink)
+}
+
+/// [`read_export`] under explicit limits (line length, columns).
+pub fn read_export_limited(
+    display_name: &str,
+    bytes: &[u8],
+    dialect: &Dialect,
+    layout: &Layout,
+    limits: &crate::limits::Limits,
+    sources: &mut Sources,
+    sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
+) -> Result<ReadSummary, Vec<Diagnostic>> {
     if let Err(message) = dialect.validate() {
         return Err(vec![Diagnostic::error(
             crate::diagnostic::Code::BadFormat,
@@ -294,7 +308,7 @@ pub fn read_export(
     }
     let text =
         decode::decode(display_name, bytes, dialect.encoding, sources).map_err(|d| vec![d])?;
-    reader::read_text(display_name, &text, dialect, layout, sources, sink)
+    reader::read_text(display_name, &text, dialect, layout, limits, sources, sink)
 }
 
 #[cfg(test)]

@@ -65,13 +65,18 @@ pub fn read_text(
     text: &str,
     dialect: &Dialect,
     layout: &Layout,
+    limits: &crate::limits::Limits,
     sources: &mut Sources,
     sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
 ) -> Result<ReadSummary, Vec<Diagnostic>> {
+    let lines = Lines::new(text);
+    if let Some(error) = long_line(name, text, &lines, limits.line_bytes, sources) {
+        return Err(vec![error]);
+    }
     let mut reader = Reader {
         name,
         text,
-        lines: Lines::new(text),
+        lines,
         dialect,
         layout,
         header: Vec::new(),
@@ -120,6 +125,17 @@ pub fn read_text(
     }
     if !reader.errors.is_empty() {
         return Err(reader.errors);
+    }
+    if header.cells.len() > limits.columns {
+        let at = reader.span(sources, 0, 0);
+        return Err(vec![
+            Diagnostic::error(
+                Code::LimitExceeded,
+                format!("the header has {} columns, above the limit of {}", header.cells.len(), limits.columns),
+            )
+            .at(at, "this header")
+            .help("is the delimiter right? raise the limit with --limit columns=N if the export really is this wide"),
+        ]);
     }
     reader.header = header
         .cells
@@ -462,4 +478,40 @@ impl Reader<'_> {
             self.errors.push(diagnostic);
         }
     }
+}
+
+/// The first physical line longer than `limit` bytes, as a located error
+/// (its excerpt shortened: the point is where, not the whole line).
+fn long_line(
+    name: &str,
+    text: &str,
+    lines: &Lines,
+    limit: usize,
+    sources: &mut Sources,
+) -> Option<Diagnostic> {
+    let index = (0..lines.len()).find(|index| {
+        let (start, end) = lines.span(*index);
+        end.saturating_sub(start) > limit
+    })?;
+    let (start, end) = lines.span(index);
+    let shown = (0..=80.min(end - start))
+        .rev()
+        .find(|cut| text.is_char_boundary(start + cut))
+        .unwrap_or(0);
+    let excerpt = format!("{}…", &text[start..start + shown]);
+    let file = sources.add_excerpt(name, excerpt, index + 1);
+    Some(
+        Diagnostic::error(
+            Code::LimitExceeded,
+            format!(
+                "line {} is {} bytes long, above the limit of {limit}",
+                index + 1,
+                end - start
+            ),
+        )
+        .at(crate::source::Span::new(file, 0, shown), "this line")
+        .help(
+            "is this a text export? raise the limit with --limit line-bytes=N if the line is real",
+        ),
+    )
 }
