@@ -2,6 +2,7 @@
 //! `args` file holding the command line (`{out}` is a fresh output folder).
 //! The snapshot records the command, the exit code, stderr and stdout; the
 //! test also proves that a failed run left the output folder untouched.
+//! A case may list in a `show` file other outputs to include (`centre/bilan.csv`).
 //! `UI_CASE=name cargo test ui` runs the cases whose name contains `name`.
 
 use std::path::Path;
@@ -85,6 +86,15 @@ fn ui_cases() {
             for text in text_outputs(&out) {
                 snapshot.push_str(&text);
             }
+            // Other outputs a case wants to show (one relative path a line).
+            for shown in std::fs::read_to_string(case.join("show"))
+                .unwrap_or_default()
+                .lines()
+            {
+                let text = std::fs::read_to_string(out.join(shown.trim()))
+                    .unwrap_or_else(|_| "(missing)\n".into());
+                snapshot.push_str(&format!("----- {}\n{text}", shown.trim()));
+            }
         }
         insta::assert_snapshot!(name, snapshot);
     }
@@ -135,4 +145,28 @@ fn assert_untouched(out: &Path) {
         manifest, PREVIOUS_MANIFEST,
         "the failed run changed the previous manifest"
     );
+}
+
+/// Every error code is produced by at least one case of the catalogue: the
+/// list of codes is the error index, and each entry has its fixture.
+#[test]
+fn every_error_code_has_a_case() {
+    let snapshots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut shown = String::new();
+    for entry in std::fs::read_dir(snapshots).expect("snapshots").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("main__ui__") {
+            shown.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    // E0605 reports a broken conservation invariant: a defect of ours that no
+    // input can produce (the property tests prove conservation instead).
+    let internal = [reddition::diagnostic::Code::Conservation];
+    let missing: Vec<&str> = reddition::diagnostic::Code::ALL
+        .iter()
+        .filter(|code| !internal.contains(code))
+        .map(|code| code.as_str())
+        .filter(|code| !shown.contains(&format!("[{code}]")))
+        .collect();
+    assert!(missing.is_empty(), "codes without a UI case: {missing:?}");
 }
