@@ -5,8 +5,10 @@ use crate::eval::{self, Figures};
 use crate::model::*;
 use crate::money::Amount;
 use crate::pipeline::Built;
+use crate::project::Project;
 use crate::render::french;
 use crate::source::{Sources, Span};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// Finds a figure by `report.line` (or `report.check.left|right`).
@@ -26,6 +28,86 @@ pub fn names(program: &Program) -> Vec<&str> {
         .collect()
 }
 
+/// Ledger lines behind the figure, per (entity index, local code): each line
+/// as `file:line  date  reference  amount  description`.
+pub type LedgerLines = BTreeMap<(usize, String), Vec<String>>;
+
+/// Re-reads the sources of the scope's entities and keeps, for every local
+/// code the figure draws on, up to `limit` of its lines of the fiscal year.
+pub fn ledger_lines(
+    program: &Program,
+    built: &Built,
+    project: &Project,
+    figure: FigureId,
+    scope: usize,
+    year: i32,
+    limit: usize,
+) -> LedgerLines {
+    let mut aggregates = Vec::new();
+    let mut references = Vec::new();
+    collect(
+        &program.figures[figure].expr,
+        &mut aggregates,
+        &mut references,
+    );
+    let codes: BTreeSet<usize> = aggregates
+        .iter()
+        .flat_map(|a| program.aggregates[*a].terms.iter().map(|t| t.code))
+        .collect();
+    let mut found = LedgerLines::new();
+    for member in &built.figures.scopes[scope].members {
+        let data = &built.cube.entities[*member];
+        let wanted: BTreeSet<&str> = codes
+            .iter()
+            .flat_map(|code| data.by_chart.get(code).into_iter().flatten())
+            .map(|local| data.locals[*local].code.as_str())
+            .collect();
+        for source in &program.entities[*member].sources {
+            let format = &program.formats[source.format];
+            for path in project.expand(&source.path).unwrap_or_default() {
+                let Ok(bytes) = project.read_ledger(&path) else {
+                    continue;
+                };
+                let mut scratch = Sources::default();
+                let mut sink = |posting: &crate::ingest::Posting<'_>| {
+                    if wanted.contains(posting.account)
+                        && crate::cube::fiscal_period(posting.date).0 == year
+                    {
+                        let kept = found
+                            .entry((*member, posting.account.to_string()))
+                            .or_default();
+                        if kept.len() < limit {
+                            let movement = posting
+                                .movement
+                                .map_or(String::new(), |m| format!(" [{}]", m.as_str()));
+                            kept.push(format!(
+                                "{path}:{}  {}  {:<12} {:>16}  {}{movement}",
+                                posting.line,
+                                posting.date,
+                                posting.reference,
+                                posting.amount.to_string(),
+                                posting.description
+                            ));
+                        } else if kept.len() == limit {
+                            kept.push("…".to_string());
+                        }
+                    }
+                    Ok(())
+                };
+                let _ = crate::ingest::read_export(
+                    &path,
+                    &bytes,
+                    &format.dialect,
+                    &format.layout,
+                    &mut scratch,
+                    &mut sink,
+                );
+            }
+        }
+    }
+    found
+}
+
 pub fn explain(
     program: &Program,
     built: &Built,
@@ -33,6 +115,7 @@ pub fn explain(
     figure: FigureId,
     scope: usize,
     year: i32,
+    ledger: &LedgerLines,
 ) -> String {
     let figures: &Figures = &built.figures;
     let definition = &program.figures[figure];
@@ -87,25 +170,43 @@ pub fn explain(
             values.aggregates[aggregate_index]
         );
         for term in &aggregate.terms {
-            explain_term(
-                &mut out, program, built, sources, aggregate, term, scope_info, year,
-            );
+            let context = TermContext {
+                program,
+                built,
+                sources,
+                scope: scope_info,
+                year,
+                ledger,
+            };
+            explain_term(&mut out, &context, aggregate, term);
         }
     }
     out
 }
 
-#[allow(clippy::too_many_arguments)]
+struct TermContext<'a> {
+    program: &'a Program,
+    built: &'a Built,
+    sources: &'a Sources,
+    scope: &'a eval::Scope,
+    year: i32,
+    ledger: &'a LedgerLines,
+}
+
 fn explain_term(
     out: &mut String,
-    program: &Program,
-    built: &Built,
-    sources: &Sources,
+    context: &TermContext<'_>,
     aggregate: &AggregateDef,
     term: &AggregateTerm,
-    scope: &eval::Scope,
-    year: i32,
 ) {
+    let TermContext {
+        program,
+        built,
+        sources,
+        scope,
+        year,
+        ledger,
+    } = *context;
     let account = &program.chart.accounts[term.code];
     let mut total = Amount::ZERO;
     let mut lines = Vec::new();
@@ -133,6 +234,13 @@ fn explain_term(
                 sources.location(rule.span),
                 excerpt(sources, rule.span)
             ));
+            for shown in ledger
+                .get(&(*member, code.code.clone()))
+                .into_iter()
+                .flatten()
+            {
+                lines.push(format!("          {shown}"));
+            }
         }
     }
     let measure = match term.measure {

@@ -64,6 +64,9 @@ enum Command {
         /// Fiscal year, by its closing year (by default the year built).
         #[arg(long)]
         year: Option<i32>,
+        /// Also list up to N ledger lines behind each local code.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        lines: usize,
         /// Project root.
         #[arg(long, default_value = ".")]
         project: PathBuf,
@@ -107,6 +110,7 @@ fn run(cli: Cli) -> u8 {
             figure,
             entity,
             year,
+            lines,
             project: root,
         } => explain_figure(
             &project(root),
@@ -114,6 +118,7 @@ fn run(cli: Cli) -> u8 {
             &figure,
             entity.as_deref(),
             year,
+            lines,
         ),
     };
     match result {
@@ -194,6 +199,7 @@ fn explain_figure(
     figure: &str,
     entity: Option<&str>,
     year: Option<i32>,
+    lines: usize,
 ) -> Result<(), Vec<Diagnostic>> {
     let program = pipeline::check_project(project, sources)?;
     let Some(figure_id) = explain::find(&program, figure) else {
@@ -229,10 +235,14 @@ fn explain_figure(
         None => scopes.iter().position(|s| s.is_group).unwrap_or(0),
     };
     let year = year.unwrap_or(program.fiscal_year);
-    print!(
-        "{}",
-        explain::explain(&program, &built, sources, figure_id, scope, year)
-    );
+    let ledger = if lines > 0 {
+        explain::ledger_lines(&program, &built, project, figure_id, scope, year, lines)
+    } else {
+        explain::LedgerLines::new()
+    };
+    say(&explain::explain(
+        &program, &built, sources, figure_id, scope, year, &ledger,
+    ));
     Ok(())
 }
 
