@@ -1,8 +1,6 @@
 //! The integration tests: one binary (faster to link), one module per concern.
 
 mod atomic;
-mod fuzz_regressions;
-mod oracle;
 mod properties;
 mod reference;
 mod robustness;
