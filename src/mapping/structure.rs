@@ -119,10 +119,10 @@ mod tests {
     #[test]
     fn optional_tail() {
         let b = structure_b();
-        let full = b.split("1.1100.0410.052-30811").unwrap();
-        assert_eq!(full[4], Some("30811"));
-        let short = b.split("1.1100.0410.052").unwrap();
-        assert_eq!(short[4], None);
+        let full = b.split("1.1100.0410.052-30811").unwrap_or_default();
+        assert_eq!(full.get(4), Some(&Some("30811")));
+        let short = b.split("1.1100.0410.052").unwrap_or_default();
+        assert_eq!(short.get(4), Some(&None));
         assert!(b.split("1.1100.0410.052-308").is_none());
         assert!(b.split("1.110.0410.052").is_none());
         assert_eq!(b.shape(), "F.AAAA.OOOO.UUU[-MMMMM]");
