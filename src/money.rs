@@ -4,7 +4,7 @@
 //! silently; this newtype exposes neither. Every operation that can fail
 //! returns `None`, and callers turn that into a located diagnostic.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use std::fmt;
 
 /// An exact amount of dollars. Debit-positive in ledgers and in the cube.
@@ -50,10 +50,20 @@ impl Amount {
         self.checked_add(other.negated())
     }
 
-    /// Exact product, or `None` when it does not fit.
+    /// Exact product, or `None` when it does not fit. Powers of ten are
+    /// taken out of both mantissas first, so `0.1…01 × 10^19` fits.
     pub fn checked_mul(self, other: Amount) -> Option<Amount> {
-        let product = self.0.mantissa().checked_mul(other.0.mantissa())?;
-        exact(product, self.0.scale() + other.0.scale())
+        let (left, left_tens) = strip_tens(self.0.mantissa());
+        let (right, right_tens) = strip_tens(other.0.mantissa());
+        let product = left.checked_mul(right)?;
+        let exponent =
+            i64::from(left_tens + right_tens) - i64::from(self.0.scale() + other.0.scale());
+        if exponent >= 0 {
+            let factor = 10i128.checked_pow(u32::try_from(exponent).ok()?)?;
+            exact(product.checked_mul(factor)?, 0)
+        } else {
+            exact(product, u32::try_from(-exponent).ok()?)
+        }
     }
 
     /// `None` on overflow or division by zero. A quotient that does not end
@@ -67,15 +77,34 @@ impl Amount {
         Amount(-self.0)
     }
 
-    /// Rounds to a multiple of `unit` (a positive amount such as 1 or 0.01).
+    /// Rounds to a multiple of `unit` (a positive amount such as 1 or 0.01),
+    /// exactly: the quotient and remainder are computed on integers, so the
+    /// value is never rounded twice. `None` only where the scaled integers
+    /// exceed 128 bits, far beyond any amount of money.
     pub fn round_to(self, unit: Amount, method: RoundingMethod) -> Option<Amount> {
-        let strategy = match method {
-            RoundingMethod::HalfEven => RoundingStrategy::MidpointNearestEven,
-            RoundingMethod::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        let scale = self.0.scale().max(unit.0.scale());
+        let value = widen(self.0, scale)?;
+        let step = widen(unit.0, scale)?;
+        if step <= 0 {
+            return None;
+        }
+        let quotient = value / step;
+        let remainder = value % step;
+        let twice = remainder.checked_abs()?.checked_mul(2)?;
+        let away = match twice.cmp(&step) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => match method {
+                RoundingMethod::HalfUp => true,
+                RoundingMethod::HalfEven => quotient % 2 != 0,
+            },
         };
-        let units = self.0.checked_div(unit.0)?;
-        let rounded = units.round_dp_with_strategy(0, strategy);
-        rounded.checked_mul(unit.0).map(Amount::from_decimal)
+        let rounded = if away {
+            quotient + value.signum()
+        } else {
+            quotient
+        };
+        exact(rounded.checked_mul(step)?, scale)
     }
 
     /// Parses a plain decimal: optional `-`, ASCII digits, optional `.` and
@@ -99,6 +128,16 @@ impl Amount {
         }
         Decimal::from_str_exact(text).ok().map(Amount::from_decimal)
     }
+}
+
+/// A mantissa without its trailing zeros, and how many there were.
+fn strip_tens(mut mantissa: i128) -> (i128, u32) {
+    let mut tens = 0;
+    while mantissa != 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        tens += 1;
+    }
+    (mantissa, tens)
 }
 
 /// The mantissa of `value` at a larger `scale`.

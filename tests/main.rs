@@ -1,6 +1,7 @@
 //! The integration tests: one binary (faster to link), one module per concern.
 
 mod atomic;
+mod corpora;
 mod oracle;
 mod properties;
 mod reference;
