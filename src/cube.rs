@@ -202,6 +202,17 @@ impl<'p> EntityReader<'p> {
                     continue;
                 }
             };
+            if files.is_empty() {
+                errors.push(
+                    Diagnostic::error(
+                        Code::NoData,
+                        format!("source folder `{}` holds no `.csv` file", source.path),
+                    )
+                    .at(source.span, "declared here")
+                    .help("put the exports in the folder, or name the file itself"),
+                );
+                continue;
+            }
             let format = &self.program.formats[source.format];
             for path in files {
                 let bytes = match project.read_ledger(&path) {
@@ -215,6 +226,22 @@ impl<'p> EntityReader<'p> {
                         continue;
                     }
                 };
+                let hash = crate::pipeline::sha256(&bytes);
+                if let Some(twin) = self.cube.files.iter().find(|f| f.sha256 == hash) {
+                    errors.push(
+                        Diagnostic::error(
+                            Code::DuplicateName,
+                            if twin.path == path {
+                                format!("`{path}` is declared twice")
+                            } else {
+                                format!("`{path}` is read twice: it has the same content as `{}`", twin.path)
+                            },
+                        )
+                        .at(source.span, "declared here")
+                        .help("each export is declared once; counting it twice would double its amounts"),
+                    );
+                    continue;
+                }
                 let role = source.role;
                 let mut sink = |posting: &Posting<'_>| self.posting(&path, role, posting);
                 match ingest::read_export_limited(
@@ -226,13 +253,22 @@ impl<'p> EntityReader<'p> {
                     sources,
                     &mut sink,
                 ) {
-                    Ok(summary) => self.cube.files.push(FileRead {
-                        path,
-                        role,
-                        summary,
-                        bytes: bytes.len(),
-                        sha256: crate::pipeline::sha256(&bytes),
-                    }),
+                    Ok(summary) => {
+                        if summary.records == 0 {
+                            errors.push(
+                                Diagnostic::error(Code::NoData, format!("`{path}` holds no posting"))
+                                    .at(source.span, "declared here")
+                                    .help("an export with only its header adds nothing: is it the right file?"),
+                            );
+                        }
+                        self.cube.files.push(FileRead {
+                            path,
+                            role,
+                            summary,
+                            bytes: bytes.len(),
+                            sha256: hash,
+                        });
+                    }
                     Err(mut found) => errors.append(&mut found),
                 }
             }
@@ -487,6 +523,9 @@ impl<'p> EntityReader<'p> {
         if complete && self.unmapped.is_empty() {
             self.check_balances(sources, project, errors);
             self.check_conservation(errors);
+            if errors.is_empty() {
+                self.check_continuity(errors);
+            }
         }
     }
 
@@ -619,12 +658,7 @@ impl<'p> EntityReader<'p> {
                     SourceRole::Ledger => "an export must hold whole journal entries; look for a missing or truncated file",
                 });
                 let declared = self.entity.sources.iter().find(|source| {
-                    source.role == role
-                        && files.iter().any(|file| {
-                            *file == source.path
-                                || file
-                                    .starts_with(&format!("{}/", source.path.trim_end_matches('/')))
-                        })
+                    source.role == role && files.iter().any(|file| is_under(file, &source.path))
                 });
                 if let Some(source) = declared {
                     diagnostic = diagnostic.at(
@@ -670,6 +704,116 @@ impl<'p> EntityReader<'p> {
         }
     }
 
+    /// Each year opens where the one before closed: balance-sheet codes carry
+    /// their closing balance, revenues and expenses open at zero, and the
+    /// accumulated surplus opens at its closing plus the year's result.
+    fn check_continuity(&self, errors: &mut Vec<Diagnostic>) {
+        let years: Vec<i32> = self.cube.reconciliation.keys().copied().collect();
+        for pair in years.windows(2) {
+            let (before, year) = (pair[0], pair[1]);
+            if year != before + 1 {
+                continue;
+            }
+            let chart = &self.program.chart.accounts;
+            let mut closing = vec![Amount::ZERO; chart.len()];
+            let mut opening = vec![Amount::ZERO; chart.len()];
+            for (cell, amount) in &self.cube.cells {
+                let code = self.cube.locals[cell.local].mapped.target;
+                let slot = if cell.year == before {
+                    &mut closing[code]
+                } else if cell.year == year && cell.period == 0 {
+                    &mut opening[code]
+                } else {
+                    continue;
+                };
+                *slot = slot.checked_add(*amount).unwrap_or(*slot);
+            }
+            let result = chart
+                .iter()
+                .enumerate()
+                .filter(|(_, account)| account.kind.is_flow())
+                .try_fold(Amount::ZERO, |sum, (code, _)| {
+                    sum.checked_add(closing[code])
+                });
+            let surplus = |values: &[Amount]| {
+                chart
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, account)| account.kind == crate::model::Kind::AccumulatedSurplus)
+                    .try_fold(Amount::ZERO, |sum, (code, _)| sum.checked_add(values[code]))
+            };
+            let mut breaks = Vec::new();
+            for (code, account) in chart.iter().enumerate() {
+                let expected = match account.kind {
+                    crate::model::Kind::AccumulatedSurplus => continue,
+                    kind if kind.is_flow() => Amount::ZERO,
+                    _ => closing[code],
+                };
+                if opening[code] != expected {
+                    breaks.push(format!(
+                        "`{}` {}: opens at {} (debit), closed at {}",
+                        account.code, account.label, opening[code], expected
+                    ));
+                }
+            }
+            let expected_surplus = surplus(&closing)
+                .zip(result)
+                .and_then(|(s, r)| s.checked_add(r));
+            if surplus(&opening) != expected_surplus {
+                breaks.push(format!(
+                    "accumulated surplus: opens at {} (debit), closed at {} once the result is carried",
+                    surplus(&opening).unwrap_or_default(),
+                    expected_surplus.unwrap_or_default()
+                ));
+            }
+            if breaks.is_empty() {
+                continue;
+            }
+            let mut diagnostic = Diagnostic::error(
+                Code::Continuity,
+                format!(
+                    "the opening balances of `{}` for {}-{year} are not the closing balances of {}-{before}",
+                    self.entity.name,
+                    year - 1,
+                    before - 1
+                ),
+            );
+            let files = self
+                .cube
+                .reconciliation
+                .get(&year)
+                .map(|r| &r.opening_files);
+            let declared = self.entity.sources.iter().find(|source| {
+                source.role == SourceRole::Opening
+                    && files.is_some_and(|files| files.iter().any(|f| is_under(f, &source.path)))
+            });
+            match declared {
+                Some(source) => {
+                    diagnostic = diagnostic.at(
+                        source.span,
+                        format!("opening balances of {}-{year}", year - 1),
+                    );
+                }
+                None => {
+                    diagnostic = diagnostic.note(format!(
+                        "no opening balances are declared for {}-{year}",
+                        year - 1
+                    ));
+                }
+            }
+            let shown = breaks.len().min(12);
+            for line in &breaks[..shown] {
+                diagnostic = diagnostic.note(line.clone());
+            }
+            if breaks.len() > shown {
+                diagnostic = diagnostic.note(format!("and {} more codes", breaks.len() - shown));
+            }
+            errors.push(diagnostic.help(
+                "the opening balances of a year are the prior year's closing trial balance, with revenues and expenses closed into the accumulated surplus",
+            ));
+        }
+    }
+
     fn check_conservation(&mut self, errors: &mut Vec<Diagnostic>) {
         if !self.unmapped.is_empty() {
             return;
@@ -695,6 +839,11 @@ impl<'p> EntityReader<'p> {
             }
         }
     }
+}
+
+/// Whether a file read comes from a declared source path (itself or its folder).
+fn is_under(file: &str, source: &str) -> bool {
+    file == source || file.starts_with(&format!("{}/", source.trim_end_matches('/')))
 }
 
 /// Registers the line `line` of a data file as an excerpt and returns the span

@@ -23,6 +23,8 @@ pub enum Code {
     NestingTooDeep,
     /// A specification file that is not valid UTF-8.
     SpecNotUtf8,
+    /// A control, bidirectional or zero-width character in a specification.
+    InvisibleCharacter,
     /// A name used but never declared: `sum(99999)`, `crosswalk nowhere`.
     UnknownName,
     /// Two declarations with one name: two lines `taxe` in one report.
@@ -81,12 +83,16 @@ pub enum Code {
     CheckFailed,
     /// The sum mapped differs from the sum read: always a bug, never data.
     Conservation,
+    /// A year's opening balances are not the prior year's closing balances.
+    Continuity,
     /// A report column asks for a fiscal year the entity has no data for.
     NoData,
     /// Division by zero in a formula.
     DivisionByZero,
     /// An output file or folder that cannot be written.
     OutputIo,
+    /// A report template that does not compile or uses an unknown variable.
+    Template,
     /// An input larger than a limit (file size, line length, columns, codes).
     LimitExceeded,
     /// A path in the specification that leaves the project root.
@@ -95,12 +101,13 @@ pub enum Code {
 
 impl Code {
     /// Every code, in index order (tests check that each has a fixture).
-    pub const ALL: [Code; 39] = [
+    pub const ALL: [Code; 42] = [
         Code::Syntax,
         Code::UnterminatedString,
         Code::InvalidEscape,
         Code::NestingTooDeep,
         Code::SpecNotUtf8,
+        Code::InvisibleCharacter,
         Code::UnknownName,
         Code::DuplicateName,
         Code::Cycle,
@@ -130,9 +137,11 @@ impl Code {
         Code::UnbalancedEntry,
         Code::CheckFailed,
         Code::Conservation,
+        Code::Continuity,
         Code::NoData,
         Code::DivisionByZero,
         Code::OutputIo,
+        Code::Template,
         Code::LimitExceeded,
         Code::PathOutsideProject,
     ];
@@ -145,6 +154,7 @@ impl Code {
             InvalidEscape => "E0103",
             NestingTooDeep => "E0104",
             SpecNotUtf8 => "E0105",
+            InvisibleCharacter => "E0106",
             UnknownName => "E0201",
             DuplicateName => "E0202",
             Cycle => "E0203",
@@ -174,9 +184,11 @@ impl Code {
             UnbalancedEntry => "E0602",
             CheckFailed => "E0603",
             Conservation => "E0605",
+            Continuity => "E0606",
             NoData => "E0604",
             DivisionByZero => "E0701",
             OutputIo => "E0801",
+            Template => "E0802",
             LimitExceeded => "E0901",
             PathOutsideProject => "E0902",
         }
@@ -187,7 +199,8 @@ impl Code {
         use Code::*;
         match self {
             Io | OutputIo => 3,
-            Unmapped | AmbiguousRules | UnbalancedLedger | UnbalancedEntry | CheckFailed => 4,
+            Unmapped | AmbiguousRules | UnbalancedLedger | UnbalancedEntry | CheckFailed
+            | Continuity => 4,
             Conservation => 70,
             NestingTooDeep | LimitExceeded => 5,
             _ => 1,
@@ -299,15 +312,16 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 /// Renders diagnostics as text, without colour (for snapshots and pipes) or with.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> String {
     let config = term::Config::default();
+    let table = FileTable::new(sources);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let converted = to_codespan(diagnostic);
         let rendered = if colour {
             let mut buffer = term::termcolor::Buffer::ansi();
-            term::emit_to_write_style(&mut buffer, &config, &FileTable(sources), &converted)
+            term::emit_to_write_style(&mut buffer, &config, &table, &converted)
                 .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
         } else {
-            term::emit_into_string(&config, &FileTable(sources), &converted)
+            term::emit_into_string(&config, &table, &converted)
         };
         match rendered {
             Ok(text) => out.push_str(&text),
@@ -374,27 +388,73 @@ fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<FileId> {
         .labels
         .iter()
         .map(|label| {
+            let text = visible(&label.text);
             let style = if label.primary {
                 cs::LabelStyle::Primary
             } else {
                 cs::LabelStyle::Secondary
             };
-            cs::Label::new(style, label.span.file, label.span.range()).with_message(&label.text)
+            cs::Label::new(style, label.span.file, label.span.range()).with_message(text)
         })
         .collect();
-    let mut notes = diagnostic.notes.clone();
+    let mut notes: Vec<String> = diagnostic.notes.iter().map(|note| visible(note)).collect();
     if let Some(help) = &diagnostic.help {
-        notes.push(format!("help: {help}"));
+        notes.push(format!("help: {}", visible(help)));
     }
     cs::Diagnostic::new(severity)
         .with_code(diagnostic.code.as_str())
-        .with_message(&diagnostic.message)
+        .with_message(visible(&diagnostic.message))
         .with_labels(labels)
         .with_notes(notes)
 }
 
-/// Adapts [`Sources`] to codespan's view of files, keeping excerpt line numbers.
-struct FileTable<'a>(&'a Sources);
+/// Adapts [`Sources`] to codespan's view of files, keeping excerpt line
+/// numbers, and shows every invisible or control character of an excerpt as
+/// `?` (byte for byte, so spans stay right): a hostile file cannot move the
+/// terminal's cursor or reverse the text of a message.
+struct FileTable<'a>(&'a Sources, Vec<String>);
+
+impl<'a> FileTable<'a> {
+    fn new(sources: &'a Sources) -> FileTable<'a> {
+        let shown = sources
+            .files()
+            .map(|(_, file)| printable(&file.text))
+            .collect();
+        FileTable(sources, shown)
+    }
+}
+
+/// The text with each invisible character replaced by as many `?` as its bytes.
+pub fn printable(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '\n' && c != '\r' && c != '\t' && is_invisible(c) {
+            shown.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
+/// The text with each invisible character written as `<U+202E>`, for messages.
+pub fn visible(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_invisible(c) {
+            shown.push_str(&format!("<U+{:04X}>", u32::from(c)));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
+/// Control characters, bidirectional formatting and zero-width characters.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
 
 impl<'a> Files<'a> for FileTable<'a> {
     type FileId = FileId;
@@ -406,7 +466,7 @@ impl<'a> Files<'a> for FileTable<'a> {
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        Ok(&self.0.get(id).text)
+        Ok(self.1.get(id.0 as usize).map_or("", String::as_str))
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {

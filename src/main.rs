@@ -74,7 +74,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
     // Ctrl-C: remove any half-written output, leave the previous one, exit 130.
     let _ = ctrlc::set_handler(|| {
         output::abandon();
@@ -98,7 +101,12 @@ fn run(cli: Cli) -> u8 {
     let mut limits = Limits::default();
     for assignment in &cli.limits {
         if let Err(why) = limits.set(assignment) {
-            eprintln!("error: invalid --limit: {why}");
+            let message = format!("invalid --limit: {why}");
+            if cli.error_format == ErrorFormat::Json {
+                eprint!("{}", usage_json(&message));
+            } else {
+                eprintln!("error: {message}");
+            }
             return 2;
         }
     }
@@ -174,6 +182,20 @@ fn build(
     formats.sort();
     formats.dedup();
     let bundle = pipeline::bundle(&program, &built, project, sources, &formats)?;
+    let mut inputs: Vec<PathBuf> = sources
+        .files()
+        .map(|(_, file)| project.root.join(&file.name))
+        .collect();
+    inputs.extend(
+        built
+            .cube
+            .entities
+            .iter()
+            .flat_map(|entity| &entity.files)
+            .map(|file| project.root.join(&file.path)),
+    );
+    inputs.push(project.root.join("reports"));
+    output::check_target(out, &inputs).map_err(|d| vec![d])?;
     output::commit(out, &bundle).map_err(|d| vec![d])?;
     let lines: u64 = built
         .cube
@@ -253,4 +275,38 @@ fn say(text: &str) {
 
 fn say_line(text: String) {
     say(&format!("{text}\n"));
+}
+
+/// Usage errors (exit 2) in the requested format; `--help` and `--version`
+/// print as clap prints them (exit 0).
+fn usage_error(error: clap::Error) -> ExitCode {
+    let wants_json = std::env::args()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|pair| pair[0] == "--error-format" && pair[1] == "json")
+        || std::env::args().any(|arg| arg == "--error-format=json");
+    if !error.use_stderr() || !wants_json {
+        let _ = error.print();
+        return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
+    }
+    let rendered = error.render().to_string();
+    let message = rendered
+        .lines()
+        .next()
+        .unwrap_or("usage error")
+        .trim_start_matches("error: ");
+    eprint!("{}", usage_json(message));
+    ExitCode::from(2)
+}
+
+fn usage_json(message: &str) -> String {
+    let document = serde_json::json!({
+        "diagnostics": [{ "code": "usage", "severity": "error", "message": message,
+                          "location": null, "labels": [], "notes": [], "help": "see --help" }],
+        "exit_code": 2,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&document).unwrap_or_default()
+    )
 }

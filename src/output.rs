@@ -74,12 +74,46 @@ pub fn commit(target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
     commit_with(&mut RealDisk, target, bundle)
 }
 
+/// Refuses an output folder whose replacement would destroy an input: the
+/// project itself, a folder above it, or a folder holding any input file.
+pub fn check_target(target: &Path, inputs: &[PathBuf]) -> Result<(), Diagnostic> {
+    let Ok(target) = target.canonicalize() else {
+        return Ok(());
+    };
+    let endangered = inputs
+        .iter()
+        .filter_map(|input| input.canonicalize().ok())
+        .find(|input| input.starts_with(&target));
+    match endangered {
+        Some(input) => Err(Diagnostic::error(
+            Code::OutputIo,
+            format!(
+                "refusing to write into `{}`: it holds the input `{}`",
+                target.display(),
+                input.display()
+            ),
+        )
+        .help("--out replaces its folder as a whole; choose a folder outside reports/ and ledgers/, e.g. `out`")),
+        None => Ok(()),
+    }
+}
+
 /// [`commit`] through a given [`Disk`].
 pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
+    if target.is_file() {
+        return Err(Diagnostic::error(
+            Code::OutputIo,
+            format!("`{}` is a file; --out names a folder", target.display()),
+        )
+        .help("choose a new or empty folder, e.g. `--out out`"));
+    }
     if target.exists() && !is_previous_output(target) {
         return Err(Diagnostic::error(
             Code::OutputIo,
-            format!("refusing to replace `{}`: it is not empty and holds no {MANIFEST}", target.display()),
+            format!(
+                "refusing to replace `{}`: it is neither empty nor a previous reddition output",
+                target.display()
+            ),
         )
         .help("choose an empty or new folder for --out; reddition replaces its output folder as a whole"));
     }
@@ -163,9 +197,13 @@ fn remove_stale(parent: &Path, name: &str) {
     }
 }
 
+/// An empty folder, or one whose manifest says reddition wrote it.
 fn is_previous_output(target: &Path) -> bool {
-    target.join(MANIFEST).is_file()
-        || fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none())
+    let ours = fs::read(target.join(MANIFEST))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|manifest| manifest["tool"] == "reddition");
+    ours || fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 /// Writes every file, the manifest last, each flushed and synced to disk.

@@ -37,7 +37,26 @@ impl OutputFormat {
 /// Parses and checks the project's specification; reads no ledger.
 pub fn check_project(project: &Project, sources: &mut Sources) -> Result<Program> {
     let files = project.load_specification(sources)?;
-    check_files(sources, &files, &|path| project.read(path))
+    let trees = parse_files(sources, &files)?;
+    check::check_limited(sources, &trees, &|path| project.read(path), &project.limits)
+}
+
+fn parse_files(
+    sources: &Sources,
+    files: &[crate::source::FileId],
+) -> Result<Vec<syntax::ast::File>> {
+    let mut trees = Vec::new();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for file in files {
+        let (tree, mut diagnostics) = syntax::parse(sources, *file);
+        errors.append(&mut diagnostics);
+        trees.push(tree);
+    }
+    if errors.is_empty() {
+        Ok(trees)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Parses and checks specification files already in `sources`; `loader`
@@ -47,16 +66,7 @@ pub fn check_files(
     files: &[crate::source::FileId],
     loader: &check::Loader<'_>,
 ) -> Result<Program> {
-    let mut trees = Vec::new();
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    for file in files {
-        let (tree, mut diagnostics) = syntax::parse(sources, *file);
-        errors.append(&mut diagnostics);
-        trees.push(tree);
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let trees = parse_files(sources, files)?;
     check::check(sources, &trees, loader)
 }
 
@@ -265,7 +275,7 @@ fn verify_bundle(program: &Program, built: &Built, bundle: &Bundle) -> Result<()
 }
 
 fn template_error(message: String) -> Vec<Diagnostic> {
-    vec![Diagnostic::error(crate::diagnostic::Code::BadFormat, message)
+    vec![Diagnostic::error(crate::diagnostic::Code::Template, message)
         .help("fix the template under reports/templates/ (variables are strict: a misspelt name is an error)")]
 }
 

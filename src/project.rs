@@ -57,6 +57,7 @@ pub fn read_error(what: &str, error: &std::io::Error) -> Diagnostic {
     match refusal(error) {
         Some(PathRefusal::TooLarge { .. }) => {
             Diagnostic::error(Code::LimitExceeded, format!("{what} is too large: {error}"))
+                .help("is it the right file? an export this large is unusual")
         }
         Some(refused) => Diagnostic::error(
             Code::PathOutsideProject,
@@ -161,7 +162,20 @@ impl Project {
     pub fn load_specification(&self, sources: &mut Sources) -> Result<Vec<FileId>> {
         let reports = self.root.join("reports");
         let mut paths = Vec::new();
-        collect_rdn(&reports, &mut paths).map_err(|error| {
+        let root = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
+        collect_rdn(&root, &reports, &mut paths, 0).map_err(|error| {
+            if let Some(refused) = refusal(&error) {
+                return vec![
+                    Diagnostic::error(
+                        Code::PathOutsideProject,
+                        format!("specification refused: {refused}"),
+                    )
+                    .help("keep every specification file inside the project folder"),
+                ];
+            }
             vec![
                 Diagnostic::error(
                     Code::Io,
@@ -221,7 +235,9 @@ impl Project {
             }
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => files.push(sources.add(shown, text)),
+                    // A byte-order mark, as some editors write, is not part of the text.
+                    Ok(text) => files
+                        .push(sources.add(shown, text.strip_prefix('\u{feff}').unwrap_or(&text))),
                     Err(error) => {
                         // Show the file with the bad bytes replaced, pointing at the first.
                         let valid = error.utf8_error().valid_up_to();
@@ -249,14 +265,32 @@ impl Project {
     }
 }
 
-fn collect_rdn(folder: &Path, paths: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Every `*.rdn` under `folder`, following links that stay inside `root`
+/// (a link leading out is an error), with a bound on the depth of folders.
+fn collect_rdn(
+    root: &Path,
+    folder: &Path,
+    paths: &mut Vec<PathBuf>,
+    depth: usize,
+) -> std::io::Result<()> {
+    if depth > 32 {
+        return Err(refuse(PathRefusal::Outside(
+            "folders nested more than 32 deep (a link loop?)".into(),
+        )));
+    }
     for entry in std::fs::read_dir(folder)? {
-        let entry = entry?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            collect_rdn(&path, paths)?;
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "rdn") {
+        let path = entry?.path();
+        let real = path.canonicalize()?;
+        if !real.starts_with(root) {
+            return Err(refuse(PathRefusal::Outside(format!(
+                "`{}` is a link leading out of the project folder",
+                path.display()
+            ))));
+        }
+        let metadata = std::fs::metadata(&path)?;
+        if metadata.is_dir() {
+            collect_rdn(root, &path, paths, depth + 1)?;
+        } else if metadata.is_file() && path.extension().is_some_and(|e| e == "rdn") {
             paths.push(path);
         }
     }

@@ -72,7 +72,7 @@ fn bundle(version: &str) -> Bundle {
     );
     bundle.insert(
         output::MANIFEST.into(),
-        format!("{{\"version\": \"{version}\"}}\n").into_bytes(),
+        format!("{{\"tool\": \"reddition\", \"version\": \"{version}\"}}\n").into_bytes(),
     );
     bundle
 }

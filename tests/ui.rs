@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const PREVIOUS_MANIFEST: &str = "{\"previous\": true}\n";
+const PREVIOUS_MANIFEST: &str = "{\"tool\": \"reddition\", \"previous\": true}\n";
 
 #[test]
 fn ui_cases() {

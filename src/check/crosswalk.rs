@@ -312,17 +312,17 @@ impl Checker {
         loader: &Loader<'_>,
     ) -> Vec<Rule> {
         self.tables_read += 1;
-        if self.tables_read > crate::limits::Limits::default().tables {
+        if self.tables_read > self.tables_limit {
             self.error(
                 Diagnostic::error(
                     Code::LimitExceeded,
                     format!(
                         "more than {} crosswalk tables are included",
-                        crate::limits::Limits::default().tables
+                        self.tables_limit
                     ),
                 )
                 .at(path.span, "one too many")
-                .help("merge small tables into one"),
+                .help("merge small tables into one, or raise the limit with --limit tables=N"),
             );
             return Vec::new();
         }

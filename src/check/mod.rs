@@ -20,7 +20,20 @@ pub type Loader<'a> = dyn Fn(&str) -> std::io::Result<Vec<u8>> + 'a;
 
 /// Checks the parsed files of one project.
 pub fn check(sources: &mut Sources, files: &[ast::File], loader: &Loader<'_>) -> Result<Program> {
-    let mut checker = Checker::default();
+    check_limited(sources, files, loader, &crate::limits::Limits::default())
+}
+
+/// [`check`] under explicit limits (the number of crosswalk tables).
+pub fn check_limited(
+    sources: &mut Sources,
+    files: &[ast::File],
+    loader: &Loader<'_>,
+    limits: &crate::limits::Limits,
+) -> Result<Program> {
+    let mut checker = Checker {
+        tables_limit: limits.tables,
+        ..Checker::default()
+    };
     let items: Vec<&Item> = files.iter().flat_map(|file| &file.items).collect();
     let program = checker.program(sources, &items, loader);
     if checker.errors.is_empty() {
@@ -35,8 +48,9 @@ struct Checker {
     errors: Vec<Diagnostic>,
     /// Formats declared but refused: sources using them get no second error.
     refused_formats: Vec<String>,
-    /// Crosswalk tables included so far (bounded by the `tables` limit).
+    /// Crosswalk tables included so far, and how many may be.
     tables_read: usize,
+    tables_limit: usize,
 }
 
 impl Checker {

@@ -171,7 +171,13 @@ pub fn amount_hint(cell: &str, dialect: &Dialect) -> Option<String> {
         Some("write a negative amount with a leading `-` (ASCII hyphen-minus)".to_string())
     } else if text.contains(['$', '€']) {
         Some("remove the currency sign".to_string())
-    } else if text.contains(['e', 'E']) {
+    } else if text.starts_with('#') {
+        Some("the cell holds a spreadsheet error (`#REF!`, `#VALUE!`…): fix the sheet and export again".to_string())
+    } else if text.contains(['e', 'E'])
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || ".,-+eE".contains(c))
+    {
         Some(
             "the cell looks like a spreadsheet's scientific notation; export the full number"
                 .to_string(),

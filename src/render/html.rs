@@ -32,10 +32,10 @@ impl Templates {
         environment.set_undefined_behavior(UndefinedBehavior::Strict);
         environment
             .add_template_owned("statement.html", statement)
-            .map_err(|e| format!("statement template: {e}"))?;
+            .map_err(|e| format!("reports/templates/statement.html.j2: {e}"))?;
         environment
             .add_template_owned("index.html", index)
-            .map_err(|e| format!("index template: {e}"))?;
+            .map_err(|e| format!("reports/templates/index.html.j2: {e}"))?;
         Ok(Templates { environment })
     }
 
@@ -46,7 +46,7 @@ impl Templates {
             .map_err(|e| e.to_string())?;
         template
             .render(minijinja::context! { s => minijinja::value::Serde(statement) })
-            .map_err(|e| format!("statement template: {e:#}"))
+            .map_err(|e| format!("reports/templates/statement.html.j2: {e}"))
     }
 
     pub fn index(
@@ -61,6 +61,6 @@ impl Templates {
             .map_err(|e| e.to_string())?;
         template
             .render(minijinja::context! { title => title, fiscal_year => fiscal_year, entries => minijinja::value::Serde(entries) })
-            .map_err(|e| format!("index template: {e:#}"))
+            .map_err(|e| format!("reports/templates/index.html.j2: {e}"))
     }
 }

@@ -36,7 +36,8 @@ pub fn render(statement: &Statement) -> String {
     out.push('\n');
     for row in &statement.rows {
         let indent = "  ".repeat(row.depth);
-        let label = format!("{indent}{}", row.label);
+        // A label keeps to its row: line breaks and tabs become spaces.
+        let label = format!("{indent}{}", row.label.replace(['\n', '\t', '\r'], " "));
         if row.kind == "total" {
             out.push_str(&" ".repeat(label_width));
             for _ in &statement.columns {

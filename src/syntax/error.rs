@@ -19,6 +19,7 @@ pub enum Problem {
     UnterminatedString,
     InvalidEscape,
     TooDeep,
+    TooManyTerms,
     BadNumber(&'static str),
 }
 
@@ -91,6 +92,12 @@ impl SyntaxError {
             )
             .at(self.span, "too deep here")
             .help("split the formula into several lines that refer to each other"),
+            Problem::TooManyTerms => Diagnostic::error(
+                Code::LimitExceeded,
+                format!("formula longer than {} terms", super::parser::MAX_TERMS),
+            )
+            .at(self.span, "one term too many")
+            .help("sum a range of codes (`sum(51000..51040)`) or split the formula into lines"),
             Problem::BadNumber(why) => {
                 Diagnostic::error(Code::Syntax, "invalid number").at(self.span, *why)
             }

@@ -15,9 +15,30 @@ use nom_locate::LocatedSpan;
 /// diagnostic for each item it could not.
 pub fn parse(sources: &Sources, file: FileId) -> (ast::File, Vec<Diagnostic>) {
     let text = &sources.get(file).text;
+    if let Some(diagnostic) = invisible_character(text, file) {
+        return (ast::File { items: Vec::new() }, vec![diagnostic]);
+    }
     let (tree, errors) = parser::file(LocatedSpan::new_extra(text.as_str(), file));
     let diagnostics = errors.iter().map(|e| e.to_diagnostic(sources)).collect();
     (tree, diagnostics)
+}
+
+/// Specifications are read by people: a character they cannot see (a control
+/// character, a bidirectional override that reverses what is shown, a
+/// zero-width space) would make the text say something else than it does.
+fn invisible_character(text: &str, file: FileId) -> Option<Diagnostic> {
+    let (offset, c) = text.char_indices().find(|(_, c)| {
+        *c != '\n' && *c != '\r' && *c != '\t' && crate::diagnostic::is_invisible(*c)
+    })?;
+    let span = crate::source::Span::new(file, offset, offset + c.len_utf8());
+    Some(
+        Diagnostic::error(
+            crate::diagnostic::Code::InvisibleCharacter,
+            format!("invisible character U+{:04X} in a specification", u32::from(c)),
+        )
+        .at(span, "here")
+        .help("control, bidirectional and zero-width characters can make a file read differently from what it does; delete it"),
+    )
 }
 
 #[cfg(test)]

@@ -12,9 +12,13 @@ use nom::combinator::{cut, map, opt, value as constant};
 use nom::multi::separated_list1;
 use nom::sequence::preceded;
 use nom::{Err, Parser};
+use std::cell::Cell;
 
 /// How deeply expressions may nest (parentheses and unary minus).
 pub const MAX_DEPTH: u32 = 64;
+
+/// How many operands and signs one formula may hold.
+pub const MAX_TERMS: u32 = 1_000;
 
 fn span_from(input: &Input<'_>, start: usize) -> Span {
     Span::new(input.extra, start, input.location_offset())
@@ -746,7 +750,8 @@ fn section_item(input: Input<'_>) -> PResult<'_, SectionItem> {
 fn line(input: Input<'_>) -> PResult<'_, Line> {
     let (input, _) = keyword("line")(input)?;
     let (input, (name, label, _)) = cut((ident, string, symbol("="))).parse(input)?;
-    let (input, expr) = cut(|i| expr(i, 0)).parse(input)?;
+    let budget = Cell::new(MAX_TERMS);
+    let (input, expr) = cut(|i| expr(i, 0, &budget)).parse(input)?;
     let (input, memo) = opt(keyword("memo")).parse(input)?;
     Ok((
         input,
@@ -768,8 +773,12 @@ fn total(input: Input<'_>) -> PResult<'_, Str> {
 fn check(input: Input<'_>) -> PResult<'_, Check> {
     let (input, _) = keyword("check")(input)?;
     let (input, (name, label, _)) = cut((ident, string, symbol(":"))).parse(input)?;
-    let (input, (left, comparison, right)) =
-        cut((|i| expr(i, 0), comparison, |i| expr(i, 0))).parse(input)?;
+    let (input, (left, comparison, right)) = cut((
+        |i| expr(i, 0, &Cell::new(MAX_TERMS)),
+        comparison,
+        |i| expr(i, 0, &Cell::new(MAX_TERMS)),
+    ))
+    .parse(input)?;
     let (input, tolerance) = opt(preceded(keyword("tolerance"), cut(decimal))).parse(input)?;
     Ok((
         input,
@@ -796,8 +805,8 @@ fn comparison(input: Input<'_>) -> PResult<'_, Spanned<Comparison>> {
 }
 
 /// `expr = term { ( "+" | "-" ) term }`
-fn expr(input: Input<'_>, depth: u32) -> PResult<'_, Expr> {
-    let (mut input, mut left) = term(input, depth)?;
+fn expr<'a>(input: Input<'a>, depth: u32, budget: &Cell<u32>) -> PResult<'a, Expr> {
+    let (mut input, mut left) = term(input, depth, budget)?;
     loop {
         let operator = alt((
             constant(BinaryOp::Add, symbol("+")),
@@ -807,7 +816,7 @@ fn expr(input: Input<'_>, depth: u32) -> PResult<'_, Expr> {
         let Ok((rest, operator)) = operator else {
             return Ok((input, left));
         };
-        let (rest, right) = cut(|i| term(i, depth)).parse(rest)?;
+        let (rest, right) = cut(|i| term(i, depth, budget)).parse(rest)?;
         left = binary(left, operator, right);
         input = rest;
     }
@@ -822,8 +831,8 @@ fn binary(left: Expr, operator: BinaryOp, right: Expr) -> Expr {
 }
 
 /// `term = unary { ( "*" | "/" ) unary }`
-fn term(input: Input<'_>, depth: u32) -> PResult<'_, Expr> {
-    let (mut input, mut left) = unary(input, depth)?;
+fn term<'a>(input: Input<'a>, depth: u32, budget: &Cell<u32>) -> PResult<'a, Expr> {
+    let (mut input, mut left) = unary(input, depth, budget)?;
     loop {
         let operator = alt((
             constant(BinaryOp::Mul, symbol("*")),
@@ -833,21 +842,30 @@ fn term(input: Input<'_>, depth: u32) -> PResult<'_, Expr> {
         let Ok((rest, operator)) = operator else {
             return Ok((input, left));
         };
-        let (rest, right) = cut(|i| unary(i, depth)).parse(rest)?;
+        let (rest, right) = cut(|i| unary(i, depth, budget)).parse(rest)?;
         left = binary(left, operator, right);
         input = rest;
     }
 }
 
 /// `unary = "-" unary | primary`
-fn unary(input: Input<'_>, depth: u32) -> PResult<'_, Expr> {
+fn unary<'a>(input: Input<'a>, depth: u32, budget: &Cell<u32>) -> PResult<'a, Expr> {
     let start = position(input);
-    if depth >= MAX_DEPTH {
+    // Every operand and every sign passes here: bound the formula's size so
+    // that no later stage recurses deeper than it can.
+    match budget.get().checked_sub(1) {
+        Some(left) => budget.set(left),
+        None => {
+            let span = Span::new(input.extra, start, start + 1);
+            return Err(Err::Failure(SyntaxError::at(span, Problem::TooManyTerms)));
+        }
+    }
+    if depth > MAX_DEPTH {
         let span = Span::new(input.extra, start, start + 1);
         return Err(Err::Failure(SyntaxError::at(span, Problem::TooDeep)));
     }
     if let Ok((rest, _)) = symbol("-")(input) {
-        let (rest, operand) = cut(|i| unary(i, depth + 1)).parse(rest)?;
+        let (rest, operand) = cut(|i| unary(i, depth + 1, budget)).parse(rest)?;
         let span = span_from(&rest, start);
         return Ok((
             rest,
@@ -857,14 +875,14 @@ fn unary(input: Input<'_>, depth: u32) -> PResult<'_, Expr> {
             },
         ));
     }
-    primary(input, depth)
+    primary(input, depth, budget)
 }
 
 /// `primary = aggregate | reference | decimal | "(" expr ")"`
-fn primary(input: Input<'_>, depth: u32) -> PResult<'_, Expr> {
+fn primary<'a>(input: Input<'a>, depth: u32, budget: &Cell<u32>) -> PResult<'a, Expr> {
     let start = position(input);
     if let Ok((rest, _)) = symbol("(")(input) {
-        let (rest, inner) = cut(|i| expr(i, depth + 1)).parse(rest)?;
+        let (rest, inner) = cut(|i| expr(i, depth + 1, budget)).parse(rest)?;
         let (rest, _) = cut(symbol(")")).parse(rest)?;
         return Ok((
             rest,

@@ -114,20 +114,27 @@ impl Reader<'_> {
                         ("debit", "and credit")
                     };
                     self.errors.push(
-                        Diagnostic::error(Code::BadAmount, "a line must have a debit or a credit")
-                            .at(
-                                debit_span,
-                                format!("{debit_label} {}", self.column_label(debit)),
-                            )
-                            .also(
-                                credit_span,
-                                format!("{credit_label} {}", self.column_label(credit)),
-                            )
-                            .help(if both_empty {
-                                "write the amount in one of the two columns"
+                        Diagnostic::error(
+                            Code::BadAmount,
+                            if both_empty {
+                                "a line must have a debit or a credit"
                             } else {
-                                "split the line in two, or write the net amount on one side"
-                            }),
+                                "a line has a debit or a credit, not both"
+                            },
+                        )
+                        .at(
+                            debit_span,
+                            format!("{debit_label} {}", self.column_label(debit)),
+                        )
+                        .also(
+                            credit_span,
+                            format!("{credit_label} {}", self.column_label(credit)),
+                        )
+                        .help(if both_empty {
+                            "write the amount in one of the two columns"
+                        } else {
+                            "split the line in two, or write the net amount on one side"
+                        }),
                     );
                     return None;
                 }

@@ -98,8 +98,9 @@ impl Reader<'_> {
         .at(at, format!("no column `{wanted}` in this header"))
         .also(declared, "the format names it here")
         .note(format!(
-            "the header has {} columns: {}",
+            "the header has {} column{}: {}",
             listed.len(),
+            if listed.len() == 1 { "" } else { "s" },
             listed.join(", ")
         ));
         if let Some(help) = self.header_help(wanted) {

@@ -387,7 +387,7 @@ fn debit_credit_rules() {
         f.errors(&outcome),
         [
             "E0405 gl.csv:2:14 a line must have a debit or a credit",
-            "E0405 gl.csv:3:14 a line must have a debit or a credit",
+            "E0405 gl.csv:3:14 a line has a debit or a credit, not both",
             "E0405 gl.csv:4:14 debit `-5,00` is negative",
             "E0405 gl.csv:5:15 credit `-5,00` is negative",
             "E0405 gl.csv:7:15 credit `12,34,5` is not a number in this format",
