@@ -117,7 +117,9 @@ fn found_token(text: &str) -> &str {
     } else {
         first.len_utf8()
     };
-    &text[..end.min(40)]
+    // At most 40 bytes, cut on a character boundary.
+    let end = (0..=end.min(40)).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    &text[..end]
 }
 
 fn list(expected: &[&str]) -> String {

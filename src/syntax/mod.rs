@@ -66,6 +66,13 @@ mod tests {
     }
 
     #[test]
+    fn a_long_accented_word_is_cut_on_a_character_boundary() {
+        let text = format!("{}é", "N".repeat(39));
+        let (_, errors) = parse_text(&text);
+        assert!(errors.contains("E0101"), "{errors}");
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let text = format!(
             "report r \"R\" {{ line a \"A\" = {}1{} }}",
