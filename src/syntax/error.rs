@@ -118,7 +118,10 @@ fn found_token(text: &str) -> &str {
         first.len_utf8()
     };
     // At most 40 bytes, cut on a character boundary.
-    let end = (0..=end.min(40)).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    let end = (0..=end.min(40))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
     &text[..end]
 }
 
