@@ -16,3 +16,4 @@ pub mod reconcile;
 pub mod render;
 pub mod source;
 pub mod syntax;
+pub mod trial_balance;

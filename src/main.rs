@@ -7,6 +7,7 @@ use reddition::limits::Limits;
 use reddition::pipeline::{self, OutputFormat};
 use reddition::project::Project;
 use reddition::source::Sources;
+use reddition::trial_balance::{self, AmountColumns, By, FileOptions};
 use reddition::{explain, output};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -20,11 +21,22 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     /// How diagnostics are printed on stderr: for people, or one JSON document for tools.
-    #[arg(long, global = true, value_enum, default_value = "human")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "human",
+        display_order = 990
+    )]
     error_format: ErrorFormat,
     /// Raise or lower a limit, as NAME=VALUE (spec-file-bytes, spec-files, tables,
     /// ledger-file-bytes, line-bytes, columns, local-codes); repeatable.
-    #[arg(long = "limit", global = true, value_name = "NAME=VALUE")]
+    #[arg(
+        long = "limit",
+        global = true,
+        value_name = "NAME=VALUE",
+        display_order = 991
+    )]
     limits: Vec<String>,
 }
 
@@ -71,6 +83,71 @@ enum Command {
         #[arg(long, default_value = ".")]
         project: PathBuf,
     },
+    /// Write the trial balance as CSV: the exact balance of each local account
+    /// of each entity for the fiscal year built (`entity,account,balance`).
+    ///
+    /// The project's sources are read with every check of `build` except the
+    /// reports' own. With --file, one export is read instead, in the dialect
+    /// given by the flags, and summed by account as it is (no crosswalk, no
+    /// balance check). Rows are sorted by entity, account and period; amounts
+    /// are exact, with at least two decimals, debit positive.
+    TrialBalance(Box<TrialBalanceArgs>),
+}
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("amounts").args(["amount", "debit"])))]
+struct TrialBalanceArgs {
+    /// Project root (a folder with reports/); the current folder by default.
+    #[arg(conflicts_with = "file")]
+    path: Option<PathBuf>,
+    /// What a row's account is: the local account, or the harmonized chart code.
+    #[arg(long, value_enum, conflicts_with = "file")]
+    by: Option<By>,
+    /// One row per account and period: P0 (opening balances), P1 (July) to P12 (June).
+    #[arg(long, conflicts_with = "file")]
+    by_period: bool,
+    /// Write the CSV to this file (replaced atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Read this one CSV export instead of the project's sources.
+    #[arg(long, value_name = "FILE", requires_all = ["entity", "account", "amounts"])]
+    file: Option<PathBuf>,
+    /// With --file: the entity named in the `entity` column.
+    #[arg(long, requires = "file")]
+    entity: Option<String>,
+    /// With --file: the field delimiter.
+    #[arg(long, requires = "file", default_value = ",")]
+    delimiter: String,
+    /// With --file: the quote character.
+    #[arg(long, requires = "file", default_value = "\"")]
+    quote: String,
+    /// With --file: the decimal mark of amounts (`.` or `,`).
+    #[arg(long, requires = "file", default_value = ".")]
+    decimal: String,
+    /// With --file: the character between thousands (none by default).
+    #[arg(long, requires = "file")]
+    thousands: Option<String>,
+    /// With --file: `utf-8` or `windows-1252`.
+    #[arg(long, requires = "file", default_value = "utf-8")]
+    encoding: String,
+    /// With --file: the date pattern (%Y, %m, %d).
+    #[arg(long, requires = "file", default_value = "%Y-%m-%d")]
+    date: String,
+    /// With --file: the header of the date column.
+    #[arg(long, value_name = "COL", requires = "file", default_value = "Date")]
+    date_column: String,
+    /// With --file: the header of the account column.
+    #[arg(long, value_name = "COL", requires = "file")]
+    account: Option<String>,
+    /// With --file: the header of the signed amount column (debit positive).
+    #[arg(long, value_name = "COL", requires = "file", conflicts_with_all = ["debit", "credit"])]
+    amount: Option<String>,
+    /// With --file: the header of the debit column (with --credit).
+    #[arg(long, value_name = "COL", requires_all = ["file", "credit"])]
+    debit: Option<String>,
+    /// With --file: the header of the credit column (with --debit).
+    #[arg(long, value_name = "COL", requires_all = ["file", "debit"])]
+    credit: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -128,6 +205,25 @@ fn run(cli: Cli) -> u8 {
             year,
             lines,
         ),
+        Command::TrialBalance(args) => {
+            let args = *args;
+            let out = args.out.clone();
+            let (balance, by_period) = match args.file.clone() {
+                Some(path) => (
+                    trial_balance::file(&file_options(args, path), &limits, &mut sources),
+                    false,
+                ),
+                None => {
+                    let root = args.path.unwrap_or_else(|| PathBuf::from("."));
+                    let by = args.by.unwrap_or_default();
+                    (
+                        trial_balance::project(&project(root), &mut sources, by, args.by_period),
+                        args.by_period,
+                    )
+                }
+            };
+            balance.and_then(|balance| write_trial_balance(&balance, by_period, out.as_deref()))
+        }
     };
     match result {
         Ok(()) => 0,
@@ -182,9 +278,9 @@ fn build(
     formats.sort();
     formats.dedup();
     let bundle = pipeline::bundle(&program, &built, project, sources, &formats)?;
-    let mut inputs: Vec<PathBuf> = sources
+    let mut inputs: Vec<(PathBuf, String)> = sources
         .files()
-        .map(|(_, file)| project.root.join(&file.name))
+        .map(|(_, file)| (project.root.join(&file.name), file.name.clone()))
         .collect();
     inputs.extend(
         built
@@ -192,9 +288,9 @@ fn build(
             .entities
             .iter()
             .flat_map(|entity| &entity.files)
-            .map(|file| project.root.join(&file.path)),
+            .map(|file| (project.root.join(&file.path), file.path.clone())),
     );
-    inputs.push(project.root.join("reports"));
+    inputs.push((project.root.join("reports"), "reports".to_string()));
     output::check_target(out, &inputs).map_err(|d| vec![d])?;
     output::commit(out, &bundle).map_err(|d| vec![d])?;
     let lines: u64 = built
@@ -265,6 +361,52 @@ fn explain_figure(
     say(&explain::explain(
         &program, &built, sources, figure_id, scope, year, &ledger,
     ));
+    Ok(())
+}
+
+/// The export and dialect of `trial-balance --file`.
+fn file_options(args: TrialBalanceArgs, path: PathBuf) -> FileOptions {
+    let amounts = match (args.amount, args.debit, args.credit) {
+        (Some(amount), _, _) => AmountColumns::Signed(amount),
+        (None, Some(debit), Some(credit)) => AmountColumns::DebitCredit { debit, credit },
+        // clap requires --amount, or --debit and --credit together.
+        _ => AmountColumns::Signed(String::new()),
+    };
+    FileOptions {
+        path,
+        entity: args.entity.unwrap_or_default(),
+        delimiter: args.delimiter,
+        quote: args.quote,
+        decimal: args.decimal,
+        thousands: args.thousands,
+        encoding: args.encoding,
+        date: args.date,
+        date_column: args.date_column,
+        account: args.account.unwrap_or_default(),
+        amounts,
+    }
+}
+
+/// The CSV on stdout, or committed to `out` (then one line says so).
+fn write_trial_balance(
+    balance: &trial_balance::TrialBalance,
+    by_period: bool,
+    out: Option<&std::path::Path>,
+) -> Result<(), Vec<Diagnostic>> {
+    let text = trial_balance::csv(&balance.rows, by_period);
+    match out {
+        None => say(&text),
+        Some(out) => {
+            output::commit_file(out, text.as_bytes(), &balance.inputs).map_err(|d| vec![d])?;
+            say_line(format!(
+                "ok: {} ledger lines, {} balance{} written to {}",
+                balance.lines,
+                balance.rows.len(),
+                if balance.rows.len() == 1 { "" } else { "s" },
+                out.display()
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -54,12 +54,16 @@ impl Disk for RealDisk {
 /// The staging folder of a commit in progress, removed if the run is interrupted.
 static STAGING: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
 
-/// Removes the staging folder of an interrupted commit (called on Ctrl-C).
+/// Removes the staging folder (or file) of an interrupted commit (called on Ctrl-C).
 pub fn abandon() {
     if let Ok(mut staging) = STAGING.lock()
         && let Some(path) = staging.take()
     {
-        let _ = fs::remove_dir_all(path);
+        if path.is_dir() {
+            let _ = fs::remove_dir_all(path);
+        } else {
+            let _ = fs::remove_file(path);
+        }
     }
 }
 
@@ -76,21 +80,21 @@ pub fn commit(target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
 
 /// Refuses an output folder whose replacement would destroy an input: the
 /// project itself, a folder above it, or a folder holding any input file.
-pub fn check_target(target: &Path, inputs: &[PathBuf]) -> Result<(), Diagnostic> {
-    let Ok(target) = target.canonicalize() else {
+/// `inputs` pairs each input's path with the name shown to the user.
+pub fn check_target(target: &Path, inputs: &[(PathBuf, String)]) -> Result<(), Diagnostic> {
+    let Ok(real_target) = target.canonicalize() else {
         return Ok(());
     };
-    let endangered = inputs
-        .iter()
-        .filter_map(|input| input.canonicalize().ok())
-        .find(|input| input.starts_with(&target));
+    let endangered = inputs.iter().find(|(path, _)| {
+        path.canonicalize()
+            .is_ok_and(|real| real.starts_with(&real_target))
+    });
     match endangered {
-        Some(input) => Err(Diagnostic::error(
+        Some((_, shown)) => Err(Diagnostic::error(
             Code::OutputIo,
             format!(
-                "refusing to write into `{}`: it holds the input `{}`",
-                target.display(),
-                input.display()
+                "refusing to write into `{}`: the input `{shown}` is there",
+                target.display()
             ),
         )
         .help("--out replaces its folder as a whole; choose a folder outside reports/ and ledgers/, e.g. `out`")),
@@ -133,6 +137,76 @@ pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Resul
         .and_then(|()| swap(disk, &staging, target, parent, &name));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
+    }
+    set_staging(None);
+    sync_dir(parent);
+    result
+}
+
+/// Replaces the single file `target` by `content`: written to a temporary
+/// file beside it (`.NAME.tmp-PID`), flushed and synced, then renamed over
+/// it. A failed or interrupted run leaves the previous file as it was.
+/// Refuses a folder, and a target that is one of `inputs`.
+pub fn commit_file(target: &Path, content: &[u8], inputs: &[PathBuf]) -> Result<(), Diagnostic> {
+    if target.is_dir() {
+        return Err(Diagnostic::error(
+            Code::OutputIo,
+            format!(
+                "`{}` is a folder; --out names a file here",
+                target.display()
+            ),
+        )
+        .help("name the CSV file to write, e.g. `--out balance.csv`"));
+    }
+    if let Ok(real) = target.canonicalize()
+        && inputs
+            .iter()
+            .filter_map(|input| input.canonicalize().ok())
+            .any(|input| input == real)
+    {
+        return Err(Diagnostic::error(
+            Code::OutputIo,
+            format!(
+                "refusing to write `{}`: it is an input of this run",
+                target.display()
+            ),
+        )
+        .help("choose another file for --out"));
+    }
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Err(Diagnostic::error(
+            Code::OutputIo,
+            format!("`{}` does not name a file", target.display()),
+        ));
+    };
+    if let Ok(entries) = fs::read_dir(parent) {
+        for entry in entries.flatten() {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(&format!(".{name}.tmp-"))
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    set_staging(Some(staging.clone()));
+    let result = (|| {
+        let mut file = fs::File::create(&staging).map_err(|e| io_error("create", &staging, e))?;
+        file.write_all(content)
+            .and_then(|()| file.flush())
+            .map_err(|e| io_error("write", &staging, e))?;
+        file.sync_all().map_err(|e| io_error("sync", &staging, e))?;
+        fs::rename(&staging, target).map_err(|e| io_error("rename into place", target, e))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&staging);
     }
     set_staging(None);
     sync_dir(parent);

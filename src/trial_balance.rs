@@ -1,0 +1,504 @@
+//! The trial balance: the balance of every (entity, account) as CSV
+//! `entity,account,balance`, exact.
+//!
+//! Two sources: a project (its sources read through the cube, with every
+//! check of a build except the reports' own, for the fiscal year built), or
+//! one export read with a dialect given on the command line (summed per
+//! account as read, no crosswalk, no balance check).
+
+use crate::cube::{self, Cube, Period};
+use crate::diagnostic::{Code, Diagnostic, Result};
+use crate::ingest::{self, Amounts, ColumnRef, DateFormat, DecimalMark, Dialect, Encoding, Layout};
+use crate::limits::Limits;
+use crate::model::Program;
+use crate::money::Amount;
+use crate::pipeline;
+use crate::project::Project;
+use crate::source::{Sources, Span};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// What a row's account is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    /// The entity's own local account (budget code), as written in its exports.
+    #[default]
+    Account,
+    /// The harmonized chart code the local account maps to.
+    Code,
+}
+
+/// One balance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub entity: String,
+    pub account: String,
+    /// `Some` when balances are split by period (0 = opening, 1 = July … 12 = June).
+    pub period: Option<Period>,
+    /// Debit positive.
+    pub balance: Amount,
+}
+
+/// A trial balance and what it was drawn from.
+#[derive(Debug, Default)]
+pub struct TrialBalance {
+    /// Sorted by entity, account, then period.
+    pub rows: Vec<Row>,
+    /// Ledger lines summed (opening balances included).
+    pub lines: u64,
+    /// Every file read, for `--out` to refuse replacing one.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// The trial balance of a project for its fiscal year.
+pub fn project(
+    project: &Project,
+    sources: &mut Sources,
+    by: By,
+    by_period: bool,
+) -> Result<TrialBalance> {
+    let program = pipeline::check_project(project, sources)?;
+    let cube = cube::build(&program, project, sources)?;
+    let rows = from_cube(&program, &cube, program.fiscal_year, by, by_period)?;
+    let lines = cube
+        .entities
+        .iter()
+        .filter_map(|entity| entity.reconciliation.get(&program.fiscal_year))
+        .map(|totals| totals.opening_lines + totals.ledger_lines)
+        .sum();
+    let mut inputs: Vec<PathBuf> = sources
+        .files()
+        .map(|(_, file)| project.root.join(&file.name))
+        .collect();
+    inputs.extend(
+        cube.entities
+            .iter()
+            .flat_map(|entity| &entity.files)
+            .map(|file| project.root.join(&file.path)),
+    );
+    Ok(TrialBalance {
+        rows,
+        lines,
+        inputs,
+    })
+}
+
+/// The rows of one fiscal year of a cube: per entity, per local account (or
+/// chart code), optionally per period. Accounts with postings in the year
+/// that net to zero are kept; accounts without any are not.
+pub fn from_cube(
+    program: &Program,
+    cube: &Cube,
+    year: i32,
+    by: By,
+    by_period: bool,
+) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (entity, data) in program.entities.iter().zip(&cube.entities) {
+        let mut sums: BTreeMap<(&str, Option<Period>), Amount> = BTreeMap::new();
+        let mut overflowed = false;
+        for (cell, amount) in &data.cells {
+            if cell.year != year {
+                continue;
+            }
+            let Some(local) = data.locals.get(cell.local) else {
+                continue;
+            };
+            let account = match by {
+                By::Account => local.code.as_str(),
+                By::Code => match program.chart.accounts.get(local.mapped.target) {
+                    Some(account) => account.code.as_str(),
+                    None => continue,
+                },
+            };
+            let period = by_period.then_some(cell.period);
+            let sum = sums.entry((account, period)).or_default();
+            match sum.checked_add(*amount) {
+                Some(total) => *sum = total,
+                None => overflowed = true,
+            }
+        }
+        if overflowed {
+            errors.push(
+                Diagnostic::error(
+                    Code::Overflow,
+                    format!(
+                        "a balance of `{}` overflows 28 significant digits",
+                        entity.name
+                    ),
+                )
+                .help("amounts this large cannot be real; look for a misplaced decimal mark"),
+            );
+            continue;
+        }
+        rows.extend(sums.into_iter().map(|((account, period), balance)| Row {
+            entity: entity.name.clone(),
+            account: account.to_string(),
+            period,
+            balance,
+        }));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    sort(&mut rows);
+    Ok(rows)
+}
+
+fn sort(rows: &mut [Row]) {
+    rows.sort_by(|a, b| (&a.entity, &a.account, a.period).cmp(&(&b.entity, &b.account, b.period)));
+}
+
+/// Where the amount of a single export is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AmountColumns {
+    /// One signed column, debit positive.
+    Signed(String),
+    /// Two columns of non-negative amounts.
+    DebitCredit { debit: String, credit: String },
+}
+
+/// One export and its dialect, as given on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileOptions {
+    pub path: PathBuf,
+    pub entity: String,
+    pub delimiter: String,
+    pub quote: String,
+    pub decimal: String,
+    pub thousands: Option<String>,
+    pub encoding: String,
+    pub date: String,
+    pub date_column: String,
+    pub account: String,
+    pub amounts: AmountColumns,
+}
+
+/// The name under which the command line is shown in diagnostics.
+const COMMAND_LINE: &str = "command line";
+
+/// The trial balance of one export: every record summed by account, exactly.
+pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Result<TrialBalance> {
+    let (dialect, layout) = dialect_and_layout(options, sources)?;
+    let shown = options.path.to_string_lossy().into_owned();
+    let bytes = read_file(&options.path, &shown, limits)?;
+    let mut sums: HashMap<String, Amount> = HashMap::new();
+    let mut overflowed = false;
+    let mut sink = |posting: &ingest::Posting<'_>| {
+        let sum = match sums.get_mut(posting.account) {
+            Some(sum) => sum,
+            None => sums.entry(posting.account.to_string()).or_default(),
+        };
+        match sum.checked_add(posting.amount) {
+            Some(total) => {
+                *sum = total;
+                Ok(())
+            }
+            // One overflow says it; the run fails either way.
+            None if overflowed => Ok(()),
+            None => {
+                overflowed = true;
+                Err(Diagnostic::error(
+                    Code::Overflow,
+                    format!(
+                        "the balance of `{}` overflows 28 significant digits",
+                        posting.account
+                    ),
+                )
+                .at(posting.span(ingest::Role::Amount), "adding this amount")
+                .help("amounts this large cannot be real; look for a misplaced decimal mark"))
+            }
+        }
+    };
+    let summary = ingest::read_export_limited(
+        &shown, &bytes, &dialect, &layout, limits, sources, &mut sink,
+    )?;
+    if summary.records == 0 {
+        return Err(vec![
+            Diagnostic::error(Code::NoData, format!("`{shown}` holds no posting"))
+                .help("an export with only its header adds nothing: is it the right file?"),
+        ]);
+    }
+    let mut rows: Vec<Row> = sums
+        .into_iter()
+        .map(|(account, balance)| Row {
+            entity: options.entity.clone(),
+            account,
+            period: None,
+            balance,
+        })
+        .collect();
+    sort(&mut rows);
+    Ok(TrialBalance {
+        rows,
+        lines: summary.records as u64,
+        inputs: vec![options.path.clone()],
+    })
+}
+
+fn read_file(path: &Path, shown: &str, limits: &Limits) -> Result<Vec<u8>> {
+    let io = |error: std::io::Error| {
+        vec![Diagnostic::error(
+            Code::Io,
+            format!("cannot read `{shown}`: {error}"),
+        )]
+    };
+    let metadata = std::fs::metadata(path).map_err(io)?;
+    if !metadata.is_file() {
+        return Err(vec![Diagnostic::error(
+            Code::Io,
+            format!("cannot read `{shown}`: not a regular file"),
+        )]);
+    }
+    if metadata.len() > limits.ledger_file_bytes {
+        return Err(vec![
+            Diagnostic::error(
+                Code::LimitExceeded,
+                format!(
+                    "`{shown}` is too large: {} bytes, above the limit of {} (raise it with --limit ledger-file-bytes=N)",
+                    metadata.len(),
+                    limits.ledger_file_bytes
+                ),
+            )
+            .help("is it the right file? an export this large is unusual"),
+        ]);
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// The dialect and columns given by flags. The flags are registered as a
+/// source (`command line`) so that a diagnostic about a column, such as one
+/// missing from the header, points at the flag that names it.
+fn dialect_and_layout(options: &FileOptions, sources: &mut Sources) -> Result<(Dialect, Layout)> {
+    let mut line = String::new();
+    let mut flag = |name: &str, value: &str| {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&format!("--{name} "));
+        let start = line.len();
+        line.push_str(value);
+        (start, line.len())
+    };
+    let date_at = flag("date-column", &options.date_column);
+    let account_at = flag("account", &options.account);
+    let amounts_at = match &options.amounts {
+        AmountColumns::Signed(amount) => vec![flag("amount", amount)],
+        AmountColumns::DebitCredit { debit, credit } => {
+            vec![flag("debit", debit), flag("credit", credit)]
+        }
+    };
+    let file = sources.add(COMMAND_LINE, line);
+    let column = |name: &str, (start, end): (usize, usize)| ColumnRef {
+        headers: vec![name.to_string()],
+        joined: String::new(),
+        span: Span::new(file, start, end),
+    };
+    let amounts = match (&options.amounts, amounts_at.as_slice()) {
+        (AmountColumns::DebitCredit { debit, credit }, [debit_at, credit_at]) => {
+            Amounts::DebitCredit {
+                debit: column(debit, *debit_at),
+                credit: column(credit, *credit_at),
+            }
+        }
+        (AmountColumns::Signed(amount), [amount_at, ..]) => {
+            Amounts::Signed(column(amount, *amount_at))
+        }
+        _ => Amounts::Signed(column("", (0, 0))),
+    };
+    let layout = Layout {
+        date: column(&options.date_column, date_at),
+        account: column(&options.account, account_at),
+        amounts,
+        journal: None,
+        reference: None,
+        description: None,
+        movement: None,
+        movements: None,
+    };
+
+    let mut errors = Vec::new();
+    let mut refuse = |flag: &str, message: String, help: &str| {
+        errors.push(
+            Diagnostic::error(Code::BadFormat, format!("--{flag}: {message}"))
+                .help(help.to_string()),
+        );
+    };
+    let one_byte = |text: &str| match text.as_bytes() {
+        [byte] if byte.is_ascii() => Some(*byte),
+        _ => None,
+    };
+    let delimiter = one_byte(&options.delimiter).unwrap_or_else(|| {
+        refuse(
+            "delimiter",
+            format!("`{}` is not one ASCII character", options.delimiter),
+            "write one character, e.g. --delimiter ';' (or $'\\t' for a tab)",
+        );
+        b','
+    });
+    let quote = one_byte(&options.quote).unwrap_or_else(|| {
+        refuse(
+            "quote",
+            format!("`{}` is not one ASCII character", options.quote),
+            "write one character, e.g. --quote '\"'",
+        );
+        b'"'
+    });
+    let decimal = DecimalMark::parse(&options.decimal).unwrap_or_else(|| {
+        refuse(
+            "decimal",
+            format!("`{}` is not a decimal mark", options.decimal),
+            "write --decimal . or --decimal ,",
+        );
+        DecimalMark::Point
+    });
+    let thousands = match &options.thousands {
+        None => None,
+        Some(text) => {
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => {
+                    refuse(
+                        "thousands",
+                        format!("`{text}` is not one character"),
+                        "write one character, e.g. --thousands ' ' or --thousands .",
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let encoding = Encoding::parse(&options.encoding).unwrap_or_else(|| {
+        refuse(
+            "encoding",
+            format!("unknown encoding `{}`", options.encoding),
+            "write --encoding utf-8 or --encoding windows-1252",
+        );
+        Encoding::Utf8
+    });
+    let date = DateFormat::parse(&options.date).unwrap_or_else(|message| {
+        refuse(
+            "date",
+            message,
+            "write the pattern with %Y, %m and %d, e.g. --date %d/%m/%Y",
+        );
+        DateFormat::default()
+    });
+    let dialect = Dialect {
+        delimiter,
+        quote,
+        decimal,
+        thousands,
+        encoding,
+        date,
+    };
+    if errors.is_empty()
+        && let Err(message) = dialect.validate()
+    {
+        errors.push(
+            Diagnostic::error(Code::BadFormat, message)
+                .help("the options --delimiter, --quote, --decimal and --thousands must differ"),
+        );
+    }
+    if errors.is_empty() {
+        Ok((dialect, layout))
+    } else {
+        Err(errors)
+    }
+}
+
+/// An exact amount with at least two decimals (`1250.5` is written `1250.50`;
+/// `0.125` stays as it is): zeros are only appended, nothing is rounded.
+pub fn amount_text(amount: Amount) -> String {
+    let mut text = amount.to_string();
+    match text.split_once('.').map(|(_, decimals)| decimals.len()) {
+        None => text.push_str(".00"),
+        Some(1) => text.push('0'),
+        Some(_) => {}
+    }
+    text
+}
+
+/// The CSV: `entity,account,balance`, or `entity,account,period,balance`
+/// with periods written `P0` (opening) to `P12`. Text cells that a
+/// spreadsheet would run as formulas are neutralised.
+pub fn csv(rows: &[Row], by_period: bool) -> String {
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let header: &[&str] = if by_period {
+        &["entity", "account", "period", "balance"]
+    } else {
+        &["entity", "account", "balance"]
+    };
+    let mut result = writer.write_record(header);
+    for row in rows {
+        let entity = crate::render::csv::neutralise(&row.entity);
+        let account = crate::render::csv::neutralise(&row.account);
+        let balance = amount_text(row.balance);
+        result = result.and_then(|()| match (by_period, row.period) {
+            (true, Some(period)) => {
+                writer.write_record([&entity, &account, &format!("P{period}"), &balance])
+            }
+            _ => writer.write_record([&entity, &account, &balance]),
+        });
+    }
+    match (result, writer.into_inner()) {
+        (Ok(()), Ok(bytes)) => String::from_utf8(bytes).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(text: &str) -> Amount {
+        Amount::parse_plain(text).unwrap_or_default()
+    }
+
+    #[test]
+    fn amounts_keep_every_digit_and_at_least_two_decimals() {
+        for (given, written) in [
+            ("0", "0.00"),
+            ("-1250.5", "-1250.50"),
+            ("12", "12.00"),
+            ("0.125", "0.125"),
+            ("-0.01", "-0.01"),
+            (
+                "9999999999999999999999999999",
+                "9999999999999999999999999999.00",
+            ),
+        ] {
+            assert_eq!(amount_text(amount(given)), written, "{given}");
+        }
+    }
+
+    #[test]
+    fn csv_quotes_and_neutralises_text_cells() {
+        let rows = vec![
+            Row {
+                entity: "centre".into(),
+                account: "=1+1".into(),
+                period: Some(3),
+                balance: amount("-2.5"),
+            },
+            Row {
+                entity: "a,b".into(),
+                account: "x\"y".into(),
+                period: Some(0),
+                balance: amount("1"),
+            },
+        ];
+        assert_eq!(
+            csv(&rows, true),
+            "entity,account,period,balance\ncentre,'=1+1,P3,-2.50\n\"a,b\",\"x\"\"y\",P0,1.00\n"
+        );
+        assert_eq!(
+            csv(&rows[..1], false),
+            "entity,account,balance\ncentre,'=1+1,-2.50\n"
+        );
+    }
+}
