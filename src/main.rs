@@ -280,6 +280,7 @@ fn build(
     let bundle = pipeline::bundle(&program, &built, project, sources, &formats)?;
     let mut inputs: Vec<(PathBuf, String)> = sources
         .files()
+        .filter(|(_, file)| !file.is_excerpt)
         .map(|(_, file)| (project.root.join(&file.name), file.name.clone()))
         .collect();
     inputs.extend(

@@ -314,6 +314,7 @@ fn manifest(
 ) -> Manifest {
     let mut inputs: Vec<FileHash> = sources
         .files()
+        .filter(|(_, file)| !file.is_excerpt)
         .map(|(_, file)| FileHash {
             path: file.name.clone(),
             bytes: file.text.len(),

@@ -55,11 +55,13 @@ pub struct SourceFile {
     pub text: String,
     /// Line number (1-based) of the first line of `text` in the real file.
     pub first_line: usize,
+    /// True for a few lines of a larger file, kept for a diagnostic.
+    pub is_excerpt: bool,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
-    fn new(name: String, text: String, first_line: usize) -> SourceFile {
+    fn new(name: String, text: String, first_line: usize, is_excerpt: bool) -> SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -67,6 +69,7 @@ impl SourceFile {
             name,
             text,
             first_line,
+            is_excerpt,
             line_starts,
         }
     }
@@ -115,7 +118,7 @@ pub struct Sources {
 impl Sources {
     /// Registers a whole file.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.add_excerpt(name, text, 1)
+        self.push(SourceFile::new(name.into(), text.into(), 1, false))
     }
 
     /// Registers an excerpt of a large file whose first line is `first_line`.
@@ -125,9 +128,12 @@ impl Sources {
         text: impl Into<String>,
         first_line: usize,
     ) -> FileId {
+        self.push(SourceFile::new(name.into(), text.into(), first_line, true))
+    }
+
+    fn push(&mut self, file: SourceFile) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files
-            .push(SourceFile::new(name.into(), text.into(), first_line));
+        self.files.push(file);
         id
     }
 

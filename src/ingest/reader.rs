@@ -331,8 +331,10 @@ impl Reader<'_> {
         for (index, cell) in record.cells.iter().enumerate() {
             let Some(quote) = cell.quote else { continue };
             let opened_line = self.line_number(quote.open);
-            let open = self.span(sources, quote.open, quote.open + 1);
+            // Spans register an excerpt: build them only for an error, so a
+            // file of quoted cells costs nothing per line.
             let Some(close) = quote.close else {
+                let open = self.span(sources, quote.open, quote.open + 1);
                 let last_line = self.lines.len();
                 return Some(
                     Diagnostic::error(Code::CsvStructure, format!("quote opened on line {opened_line} is never closed"))
@@ -344,6 +346,7 @@ impl Reader<'_> {
                 );
             };
             if quote.multiline && !multiline_ok.contains(&index) {
+                let open = self.span(sources, quote.open, quote.open + 1);
                 let closed_line = self.line_number(close);
                 let closed = self.span(sources, close, close + 1);
                 return Some(
@@ -374,6 +377,7 @@ impl Reader<'_> {
                     "inside quotes, write a quote as `\"\"`; or remove the quotes around the cell",
                 );
                 if quote.multiline {
+                    let open = self.span(sources, quote.open, quote.open + 1);
                     diagnostic = diagnostic
                         .also(
                             open,
