@@ -29,7 +29,9 @@ pub struct FileLines {
     pub header_lines: usize,
     pub blank_lines: usize,
     pub records: usize,
-    /// physical = header + blank + lines spanned by records; true when nothing is unaccounted for.
+    /// Lines spanned by the records (a quoted description may span several).
+    pub record_lines: usize,
+    /// physical = header + blank + record lines, each record on at least one line.
     pub all_lines_accounted: bool,
     pub debits: String,
     pub credits: String,
@@ -45,6 +47,13 @@ pub struct YearTotals {
     pub net_read: String,
     pub net_mapped: String,
     pub conserved: bool,
+}
+
+/// Physical lines that belong to records: all but the header and blank lines.
+fn record_lines(summary: &crate::ingest::ReadSummary) -> usize {
+    summary
+        .physical_lines
+        .saturating_sub(summary.header_lines + summary.blank_lines)
 }
 
 pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
@@ -69,10 +78,8 @@ pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
                         header_lines: summary.header_lines,
                         blank_lines: summary.blank_lines,
                         records: summary.records,
-                        all_lines_accounted: summary.header_lines
-                            + summary.blank_lines
-                            + summary.records
-                            <= summary.physical_lines,
+                        record_lines: record_lines(summary),
+                        all_lines_accounted: record_lines(summary) >= summary.records,
                         debits: summary.debit_total.to_string(),
                         credits: summary.credit_total.to_string(),
                     }
@@ -113,12 +120,13 @@ pub fn text(reconciliation: &Reconciliation) -> String {
         ));
         for file in &entity.files {
             out.push_str(&format!(
-                "  {} [{}]: {} lignes physiques = {} en-tête + {} vides + {} écritures{}; débits {}, crédits {}\n",
+                "  {} [{}]: {} lignes physiques = {} en-tête + {} vides + {} lignes de {} écritures{}; débits {}, crédits {}\n",
                 file.path,
                 file.role,
                 file.physical_lines,
                 file.header_lines,
                 file.blank_lines,
+                file.record_lines,
                 file.records,
                 if file.all_lines_accounted { "" } else { " (ÉCART)" },
                 file.debits,
