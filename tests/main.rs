@@ -2,6 +2,7 @@
 
 mod atomic;
 mod corpora;
+mod fuzz_regressions;
 mod oracle;
 mod properties;
 mod reference;
