@@ -2,6 +2,7 @@
 //! diagnostics and sets the exit code. It holds no compiler logic.
 
 use clap::{Parser, Subcommand};
+use reddition::cube::{Progress, ReadOptions};
 use reddition::diagnostic::{self, Diagnostic};
 use reddition::limits::Limits;
 use reddition::pipeline::{self, OutputFormat};
@@ -12,6 +13,8 @@ use reddition::{explain, output};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A compiler for regulatory and financial reports: from each centre's ledger
 /// exports to checked, reproducible PSAS statements.
@@ -38,6 +41,9 @@ struct Cli {
         display_order = 991
     )]
     limits: Vec<String>,
+    /// No progress bar (one is shown on a terminal when reading takes over a second).
+    #[arg(long, short, global = true, display_order = 992)]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -188,9 +194,21 @@ fn run(cli: Cli) -> u8 {
         }
     }
     let project = |root: PathBuf| Project { root, limits };
+    let progress = Arc::new(Progress::default());
+    let display = ProgressDisplay::start(&progress, cli.quiet);
+    let reading = ReadOptions {
+        progress: Some(&progress),
+        ..ReadOptions::default()
+    };
     let result = match cli.command {
         Command::Check { path } => check(&project(path), &mut sources),
-        Command::Build { path, out, format } => build(&project(path), &mut sources, &out, &format),
+        Command::Build { path, out, format } => {
+            let reading = ReadOptions {
+                hash: true,
+                ..reading
+            };
+            build(&project(path), &mut sources, &out, &format, &reading)
+        }
         Command::Explain {
             figure,
             entity,
@@ -204,6 +222,7 @@ fn run(cli: Cli) -> u8 {
             entity.as_deref(),
             year,
             lines,
+            &reading,
         ),
         Command::TrialBalance(args) => {
             let args = *args;
@@ -217,7 +236,13 @@ fn run(cli: Cli) -> u8 {
                     let root = args.path.unwrap_or_else(|| PathBuf::from("."));
                     let by = args.by.unwrap_or_default();
                     (
-                        trial_balance::project(&project(root), &mut sources, by, args.by_period),
+                        trial_balance::project(
+                            &project(root),
+                            &mut sources,
+                            by,
+                            args.by_period,
+                            &reading,
+                        ),
                         args.by_period,
                     )
                 }
@@ -225,6 +250,7 @@ fn run(cli: Cli) -> u8 {
             balance.and_then(|balance| write_trial_balance(&balance, by_period, out.as_deref()))
         }
     };
+    drop(display);
     match result {
         Ok(()) => 0,
         Err(mut diagnostics) => {
@@ -271,9 +297,10 @@ fn build(
     sources: &mut Sources,
     out: &std::path::Path,
     formats: &[OutputFormat],
+    reading: &ReadOptions<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
     let program = pipeline::check_project(project, sources)?;
-    let built = pipeline::run(&program, project, sources)?;
+    let built = pipeline::run(&program, project, sources, reading)?;
     let mut formats = formats.to_vec();
     formats.sort();
     formats.dedup();
@@ -319,6 +346,7 @@ fn explain_figure(
     entity: Option<&str>,
     year: Option<i32>,
     lines: usize,
+    reading: &ReadOptions<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
     let program = pipeline::check_project(project, sources)?;
     let Some(figure_id) = explain::find(&program, figure) else {
@@ -338,7 +366,7 @@ fn explain_figure(
             .help(help),
         ]);
     };
-    let built = pipeline::run(&program, project, sources)?;
+    let built = pipeline::run(&program, project, sources, reading)?;
     let scopes = &built.figures.scopes;
     let scope = match entity {
         Some(name) => scopes.iter().position(|s| s.name == name).ok_or_else(|| {
@@ -409,6 +437,64 @@ fn write_trial_balance(
         }
     }
     Ok(())
+}
+
+/// A progress bar on stderr while ledgers are read: shown only on a
+/// terminal, only once reading has taken a second, and never under
+/// `--quiet`. Dropping it clears the bar, before anything else is printed.
+struct ProgressDisplay {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressDisplay {
+    fn start(progress: &Arc<Progress>, quiet: bool) -> ProgressDisplay {
+        let stop = Arc::new(AtomicBool::new(false));
+        if quiet || !std::io::stderr().is_terminal() {
+            return ProgressDisplay { stop, thread: None };
+        }
+        let (progress, watch) = (Arc::clone(progress), Arc::clone(&stop));
+        let thread = std::thread::spawn(move || show_progress(&progress, &watch));
+        ProgressDisplay {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+fn show_progress(progress: &Progress, stop: &AtomicBool) {
+    let tick = std::time::Duration::from_millis(100);
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(1) {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::park_timeout(tick);
+    }
+    let bar = indicatif::ProgressBar::new(progress.total.load(Ordering::Relaxed));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "reading ledgers {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    while !stop.load(Ordering::Relaxed) {
+        bar.set_length(progress.total.load(Ordering::Relaxed));
+        bar.set_position(progress.done.load(Ordering::Relaxed));
+        std::thread::park_timeout(tick);
+    }
+    bar.finish_and_clear();
+}
+
+impl Drop for ProgressDisplay {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            // Wakes it now rather than at its next tick.
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
+    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends the output quietly.

@@ -72,6 +72,18 @@ impl Amount {
         self.0.checked_div(other.0).map(Amount)
     }
 
+    /// The amount `mantissa × 10^-scale`, exactly; `None` when it needs more
+    /// than 28 significant digits. Integer sums come back through here.
+    pub fn from_scaled(mantissa: i128, scale: u32) -> Option<Amount> {
+        exact(mantissa, scale)
+    }
+
+    /// The amount as an integer number of `10^-scale`; `None` when it has
+    /// more decimals than `scale` or does not fit.
+    pub fn scaled(self, scale: u32) -> Option<i128> {
+        widen(self.0, scale)
+    }
+
     /// Negation cannot overflow: the decimal range is symmetric.
     pub fn negated(self) -> Amount {
         Amount(-self.0)
@@ -142,7 +154,7 @@ fn strip_tens(mut mantissa: i128) -> (i128, u32) {
 
 /// The mantissa of `value` at a larger `scale`.
 fn widen(value: Decimal, scale: u32) -> Option<i128> {
-    let factor = 10i128.checked_pow(scale - value.scale())?;
+    let factor = 10i128.checked_pow(scale.checked_sub(value.scale())?)?;
     value.mantissa().checked_mul(factor)
 }
 

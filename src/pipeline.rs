@@ -77,8 +77,13 @@ pub struct Built {
 }
 
 /// Reads the ledgers, evaluates every figure and runs every check.
-pub fn run(program: &Program, project: &Project, sources: &mut Sources) -> Result<Built> {
-    let cube = cube::build(program, project, sources)?;
+pub fn run(
+    program: &Program,
+    project: &Project,
+    sources: &mut Sources,
+    options: &cube::ReadOptions<'_>,
+) -> Result<Built> {
+    let cube = cube::build(program, project, sources, options)?;
     let figures = eval::evaluate(program, &cube)?;
     let failures = eval::check_failures(program, &figures);
     if !failures.is_empty() {
@@ -326,7 +331,7 @@ fn manifest(
             inputs.push(FileHash {
                 path: file.path.clone(),
                 bytes: file.bytes,
-                sha256: file.sha256.clone(),
+                sha256: file.sha256.clone().unwrap_or_default(),
             });
         }
     }

@@ -90,12 +90,27 @@ impl Project {
         self.read_limited(relative, self.limits.ledger_file_bytes, "ledger-file-bytes")
     }
 
+    /// The path of a ledger export that [`Project::read_ledger`] would read,
+    /// with the same refusals, for a reader that streams it.
+    pub fn ledger_path(&self, relative: &str) -> std::io::Result<PathBuf> {
+        self.checked_path(relative, self.limits.ledger_file_bytes, "ledger-file-bytes")
+    }
+
     fn read_limited(
         &self,
         relative: &str,
         limit: u64,
         name: &'static str,
     ) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.checked_path(relative, limit, name)?)
+    }
+
+    fn checked_path(
+        &self,
+        relative: &str,
+        limit: u64,
+        name: &'static str,
+    ) -> std::io::Result<PathBuf> {
         let path = self.confine(relative)?;
         let metadata = std::fs::metadata(&path)?;
         if !metadata.is_file() {
@@ -108,7 +123,7 @@ impl Project {
                 name,
             }));
         }
-        std::fs::read(path)
+        Ok(path)
     }
 
     /// The path of `relative` under the root; refuses anything that leaves it.

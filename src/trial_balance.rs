@@ -8,6 +8,7 @@
 
 use crate::cube::{self, Cube, Period};
 use crate::diagnostic::{Code, Diagnostic, Result};
+use crate::ingest::stream::{self, Doubt, Fold, Input, Record};
 use crate::ingest::{self, Amounts, ColumnRef, DateFormat, DecimalMark, Dialect, Encoding, Layout};
 use crate::limits::Limits;
 use crate::model::Program;
@@ -56,9 +57,10 @@ pub fn project(
     sources: &mut Sources,
     by: By,
     by_period: bool,
+    options: &cube::ReadOptions<'_>,
 ) -> Result<TrialBalance> {
     let program = pipeline::check_project(project, sources)?;
-    let cube = cube::build(&program, project, sources)?;
+    let cube = cube::build(&program, project, sources, options)?;
     let rows = from_cube(&program, &cube, program.fiscal_year, by, by_period)?;
     let lines = cube
         .entities
@@ -179,8 +181,14 @@ pub struct FileOptions {
 const COMMAND_LINE: &str = "command line";
 
 /// The trial balance of one export: every record summed by account, exactly.
+///
+/// The export is streamed on every core first; at the first doubt it is read
+/// again by the precise reader, which reports every error.
 pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Result<TrialBalance> {
     let (dialect, layout) = dialect_and_layout(options, sources)?;
+    if let Ok(balance) = stream_file(options, &dialect, &layout, limits) {
+        return Ok(balance);
+    }
     let shown = options.path.to_string_lossy().into_owned();
     let bytes = read_file(&options.path, &shown, limits)?;
     let mut sums: HashMap<String, Amount> = HashMap::new();
@@ -233,6 +241,68 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
     Ok(TrialBalance {
         rows,
         lines: summary.records as u64,
+        inputs: vec![options.path.clone()],
+    })
+}
+
+/// Sums per account on one core.
+#[derive(Default)]
+struct AccountSums(rustc_hash::FxHashMap<Box<str>, i128>);
+
+impl Fold for AccountSums {
+    fn take(&mut self, record: &Record<'_>) -> std::result::Result<(), Doubt> {
+        let sum = match self.0.get_mut(record.account) {
+            Some(sum) => sum,
+            None => self.0.entry(record.account.into()).or_default(),
+        };
+        *sum = sum.checked_add(record.amount).ok_or(Doubt("overflow"))?;
+        Ok(())
+    }
+}
+
+/// [`file`] on the fast path.
+fn stream_file(
+    options: &FileOptions,
+    dialect: &Dialect,
+    layout: &Layout,
+    limits: &Limits,
+) -> std::result::Result<TrialBalance, Doubt> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let mut folds: Vec<AccountSums> = (0..cores).map(|_| AccountSums::default()).collect();
+    let input = Input {
+        path: &options.path,
+        index: 0,
+        dialect,
+        layout,
+        limits,
+        hash: false,
+        progress: None,
+        block: stream::BLOCK,
+    };
+    let streamed = stream::stream(&input, &mut folds)?;
+    if streamed.summary.records == 0 {
+        return Err(Doubt("no posting"));
+    }
+    let mut sums: rustc_hash::FxHashMap<Box<str>, i128> = rustc_hash::FxHashMap::default();
+    for fold in folds {
+        for (account, sum) in fold.0 {
+            let total = sums.entry(account).or_default();
+            *total = total.checked_add(sum).ok_or(Doubt("overflow"))?;
+        }
+    }
+    let mut rows = Vec::with_capacity(sums.len());
+    for (account, sum) in sums {
+        rows.push(Row {
+            entity: options.entity.clone(),
+            account: account.into(),
+            period: None,
+            balance: Amount::from_scaled(sum, stream::SCALE).ok_or(Doubt("overflow"))?,
+        });
+    }
+    sort(&mut rows);
+    Ok(TrialBalance {
+        rows,
+        lines: streamed.summary.records as u64,
         inputs: vec![options.path.clone()],
     })
 }

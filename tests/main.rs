@@ -2,6 +2,7 @@
 
 mod atomic;
 mod corpora;
+mod fast_path;
 mod fuzz_regressions;
 mod oracle;
 mod properties;

@@ -973,7 +973,7 @@ fn reddition(root: &Path, case: &Case) -> Result<(Balances, Balances), String> {
             render(&sources, d)
         )
     })?;
-    let built = pipeline::run(&program, &project, &mut sources)
+    let built = pipeline::run(&program, &project, &mut sources, &Default::default())
         .map_err(|d| format!("the build fails:\n{}", render(&sources, d)))?;
     let data = &built.cube.entities[0];
     let mut cube = Balances::new();

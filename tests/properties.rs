@@ -126,7 +126,7 @@ proptest! {
         let program = pipeline::check_project(&project, &mut sources).expect("the generated spec checks");
         let used: std::collections::BTreeSet<usize> = entries.iter().flat_map(|e| [e.debit_code, e.credit_code]).collect();
         let unmapped: Vec<usize> = used.iter().copied().filter(|i| targets[*i].is_none()).collect();
-        match reddition::cube::build(&program, &project, &mut sources) {
+        match reddition::cube::build(&program, &project, &mut sources, &Default::default()) {
             Ok(cube) => {
                 prop_assert!(unmapped.is_empty());
                 let mut expected: BTreeMap<String, i128> = BTreeMap::new();
@@ -170,7 +170,7 @@ proptest! {
             let project = Project::new(folder.path());
             let mut sources = Sources::default();
             let program = pipeline::check_project(&project, &mut sources).unwrap();
-            let built = pipeline::run(&program, &project, &mut sources).unwrap();
+            let built = pipeline::run(&program, &project, &mut sources, &Default::default()).unwrap();
             let mut bundle = pipeline::bundle(&program, &built, &project, &sources, &[OutputFormat::Json, OutputFormat::Txt]).unwrap();
             bundle.retain(|path, _| path.starts_with("e/r."));
             bundle
@@ -194,7 +194,7 @@ proptest! {
         let project = Project::new(folder.path());
         let mut sources = Sources::default();
         let program = pipeline::check_project(&project, &mut sources).unwrap();
-        let built = pipeline::run(&program, &project, &mut sources).unwrap();
+        let built = pipeline::run(&program, &project, &mut sources, &Default::default()).unwrap();
         let statement = reddition::render::statement(&program, &built.figures, 0, 0);
         let value = |id: &str| -> rust_decimal::Decimal {
             let row = statement.rows.iter().find(|r| r.id.as_deref() == Some(id)).expect("row");

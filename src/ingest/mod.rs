@@ -12,6 +12,7 @@ mod date;
 mod decode;
 mod reader;
 mod scan;
+pub mod stream;
 
 pub use amount::{AmountError, MAX_DECIMALS, amount_help, parse_amount};
 pub use date::{DateError, DateFormat};

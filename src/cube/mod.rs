@@ -15,6 +15,10 @@ use crate::source::Sources;
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+mod fast;
+
+pub use fast::{Progress, ReadOptions};
+
 /// Period 0 holds opening balances; 1 (July) to 12 (June) the postings.
 pub type Period = u8;
 
@@ -35,9 +39,11 @@ pub struct EntityCube {
     pub files: Vec<FileRead>,
     /// Per fiscal year: the reconciliation of what was read and mapped.
     pub reconciliation: BTreeMap<i32, Reconciliation>,
+    /// Read on the fast path (see [`fast`]); the precise reader leaves it false.
+    pub streamed: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cell {
     pub year: i32,
     pub local: usize,
@@ -60,9 +66,10 @@ pub struct FileRead {
     pub path: String,
     pub role: SourceRole,
     pub summary: ReadSummary,
-    /// Size and SHA-256 of the file, for the run manifest.
+    /// Size and SHA-256 of the file, for the run manifest (the hash only
+    /// when the build asked for it, see [`ReadOptions::hash`]).
     pub bytes: usize,
-    pub sha256: String,
+    pub sha256: Option<String>,
 }
 
 /// Control totals of one entity and fiscal year.
@@ -110,7 +117,15 @@ pub fn fiscal_period(date: NaiveDate) -> (i32, Period) {
 }
 
 /// Reads every source of every entity. Fails with every error found.
-pub fn build(program: &Program, project: &Project, sources: &mut Sources) -> Result<Cube> {
+///
+/// Each entity is read on the fast path ([`fast`]) first; if that path
+/// doubts, the precise reader reads the entity again and reports.
+pub fn build(
+    program: &Program,
+    project: &Project,
+    sources: &mut Sources,
+    options: &ReadOptions<'_>,
+) -> Result<Cube> {
     let oldest = program
         .reports
         .iter()
@@ -119,13 +134,26 @@ pub fn build(program: &Program, project: &Project, sources: &mut Sources) -> Res
         .max()
         .unwrap_or(0);
     let years: Vec<i32> = (program.fiscal_year - oldest as i32..=program.fiscal_year).collect();
+    if let Some(progress) = options.progress {
+        let total = fast::ledger_bytes(program, project);
+        progress
+            .total
+            .store(total, std::sync::atomic::Ordering::Relaxed);
+    }
     let mut errors = Vec::new();
     let mut entities = Vec::new();
     for entity in &program.entities {
         let mut reader = EntityReader::new(program, entity, &years);
         reader.local_limit = project.limits.local_codes;
         let before = errors.len();
-        reader.read_sources(project, sources, &mut errors);
+        let fast = match options.precise {
+            true => Err(fast::Doubt("the precise reader was asked for")),
+            false => fast::read_entity(program, entity, project, &years, options),
+        };
+        match fast {
+            Ok(cube) => reader.cube = cube,
+            Err(_) => reader.read_sources(project, sources, &mut errors),
+        }
         // Balances and conservation are only meaningful over complete data:
         // after a refused line they would only echo the first error.
         let complete = errors.len() == before;
@@ -227,7 +255,12 @@ impl<'p> EntityReader<'p> {
                     }
                 };
                 let hash = crate::pipeline::sha256(&bytes);
-                if let Some(twin) = self.cube.files.iter().find(|f| f.sha256 == hash) {
+                if let Some(twin) = self
+                    .cube
+                    .files
+                    .iter()
+                    .find(|f| f.sha256.as_ref() == Some(&hash))
+                {
                     errors.push(
                         Diagnostic::error(
                             Code::DuplicateName,
@@ -266,7 +299,7 @@ impl<'p> EntityReader<'p> {
                             role,
                             summary,
                             bytes: bytes.len(),
-                            sha256: hash,
+                            sha256: Some(hash),
                         });
                     }
                     Err(mut found) => errors.append(&mut found),
