@@ -7,6 +7,7 @@
 //! asserts are documented where they are checked.
 
 use reddition::diagnostic::{self, Code, Diagnostic};
+use reddition::ingest::stream;
 use reddition::ingest::{
     self, Amounts, ColumnRef, DateFormat, DecimalMark, Dialect, Encoding, Layout, Movement,
     MovementFrom, MovementRule, Posting, Role,
@@ -19,7 +20,14 @@ use reddition::syntax;
 use std::cell::Cell;
 
 /// The targets, as named under `fuzz/fuzz_targets/` and `fuzz/corpus/`.
-pub const TARGETS: [&str; 5] = ["parse", "check", "csv_reader", "amount", "crosswalk_table"];
+pub const TARGETS: [&str; 6] = [
+    "parse",
+    "check",
+    "csv_reader",
+    "amount",
+    "crosswalk_table",
+    "stream",
+];
 
 /// Runs the target named `target` on `data`; `false` if there is no such target.
 pub fn run(target: &str, data: &[u8]) -> bool {
@@ -29,6 +37,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "csv_reader" => csv_reader(data),
         "amount" => amount(data),
         "crosswalk_table" => crosswalk_table(data),
+        "stream" => stream(data),
         _ => return false,
     }
     true
@@ -408,6 +417,115 @@ pub fn csv_reader(data: &[u8]) {
             render(&sources, &mut diagnostics);
         }
     }
+}
+
+/// One posting as both readers see it: date, account, amount in
+/// millionths, reference, movement, line.
+type Seen = (String, String, i128, String, Option<Movement>, usize);
+
+/// The postings of one core of the streamed reader.
+#[derive(Default)]
+struct Collect(
+    Vec<(
+        String,
+        String,
+        i128,
+        String,
+        Option<Movement>,
+        stream::Position,
+    )>,
+);
+
+impl stream::Fold for Collect {
+    fn take(&mut self, record: &stream::Record<'_>) -> Result<(), stream::Doubt> {
+        self.0.push((
+            record.date.to_string(),
+            record.account.to_string(),
+            record.amount,
+            record.reference.to_string(),
+            record.movement,
+            record.at,
+        ));
+        Ok(())
+    }
+}
+
+/// `stream`: `[dialect byte][block byte] export`. The streamed reader (on
+/// two cores, in blocks of 1 to 256 bytes) and the precise reader read the
+/// same bytes; whenever the streamed one accepts the export, the precise
+/// one must accept it too, with the same postings, lines and totals.
+pub fn stream(data: &[u8]) {
+    let [which, block, bytes @ ..] = data else {
+        return;
+    };
+    let mut sources = Sources::default();
+    let formats = sources.add("reports/formats.rdn", FORMATS);
+    let (dialect, layout) = csv_dialect(usize::from(*which), formats);
+    let Ok(folder) = tempfile::tempdir() else {
+        return;
+    };
+    let path = folder.path().join("fuzz.csv");
+    if std::fs::write(&path, bytes).is_err() {
+        return;
+    }
+    let limits = reddition::limits::Limits::default();
+    let input = stream::Input {
+        path: &path,
+        index: 0,
+        dialect: &dialect,
+        layout: &layout,
+        limits: &limits,
+        hash: true,
+        progress: None,
+        block: usize::from(*block) + 1,
+    };
+    let mut folds = [Collect::default(), Collect::default()];
+    let Ok(streamed) = stream::stream(&input, &mut folds) else {
+        return;
+    };
+    let mut fast: Vec<(stream::Position, Seen)> = folds
+        .into_iter()
+        .flat_map(|fold| fold.0)
+        .map(|(date, account, amount, reference, movement, at)| {
+            let line = streamed.line(at);
+            (at, (date, account, amount, reference, movement, line))
+        })
+        .collect();
+    fast.sort_by(|a, b| a.0.cmp(&b.0));
+    let fast: Vec<Seen> = fast.into_iter().map(|(_, seen)| seen).collect();
+    let mut precise: Vec<Seen> = Vec::new();
+    let mut sink = |posting: &Posting<'_>| -> Result<(), Diagnostic> {
+        precise.push((
+            posting.date.to_string(),
+            posting.account.to_string(),
+            posting
+                .amount
+                .scaled(stream::SCALE)
+                .expect("six decimals at most"),
+            posting.reference.to_string(),
+            posting.movement,
+            posting.line,
+        ));
+        Ok(())
+    };
+    let summary = ingest::read_export(
+        "fuzz.csv",
+        bytes,
+        &dialect,
+        &layout,
+        &mut sources,
+        &mut sink,
+    )
+    .expect("the streamed reader accepted an export the precise reader refuses");
+    assert_eq!(fast, precise, "the two readers read different postings");
+    assert_eq!(
+        streamed.summary, summary,
+        "the two readers count differently"
+    );
+    assert_eq!(
+        streamed.sha256.as_deref(),
+        Some(pipeline::sha256(bytes).as_str())
+    );
 }
 
 /// The dialects of `amount`, picked by the first byte: (decimal mark,

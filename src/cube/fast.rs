@@ -139,8 +139,9 @@ struct Tally<'p> {
     role: SourceRole,
     codes: FxHashMap<Box<str>, u32>,
     seen: Vec<Seen>,
-    /// (code, year, period, movement) packed by [`key`] → (sum, lines).
-    cells: FxHashMap<u64, (i128, u64)>,
+    /// Postings with a movement type, rare: (code, year, period, movement)
+    /// packed by [`key`] → (sum, lines). The others are in [`Seen::sums`].
+    moved: FxHashMap<u64, (i128, u64)>,
     /// Per year and role ([`slot`]).
     totals: Vec<Totals>,
     /// Per file (by index): the years it has postings in, as bits.
@@ -153,7 +154,13 @@ struct Seen {
     code: Box<str>,
     mapped: Mapped,
     first: Position,
+    /// (sum, lines) of its postings without a movement type, per year and
+    /// period ([`PERIODS`] slots a year): one index, no lookup, per line.
+    sums: Box<[(i128, u64)]>,
 }
+
+/// Periods 0 (opening) to 12.
+const PERIODS: usize = 13;
 
 #[derive(Clone, Copy, Default)]
 struct Totals {
@@ -203,7 +210,7 @@ impl<'p> Tally<'p> {
             role: SourceRole::Ledger,
             codes: FxHashMap::default(),
             seen: Vec::new(),
-            cells: FxHashMap::default(),
+            moved: FxHashMap::default(),
             totals: vec![Totals::default(); years.len() * 2],
             file_years: Vec::new(),
             entries: Entries::default(),
@@ -226,6 +233,7 @@ impl<'p> Tally<'p> {
             code: account.into(),
             mapped,
             first: at,
+            sums: vec![(0, 0); self.years.len() * PERIODS].into_boxed_slice(),
         });
         self.codes.insert(account.into(), id);
         Ok(id)
@@ -247,10 +255,13 @@ impl Fold for Tally<'_> {
             .ok_or(Doubt("a date outside the years built"))?;
         let code = self.code(record.account, record.at)?;
         let overflow = Doubt("overflow");
-        let cell = self
-            .cells
-            .entry(key(code, year_index, period, record.movement))
-            .or_default();
+        let cell = match record.movement {
+            None => &mut self.seen[code as usize].sums[year_index * PERIODS + usize::from(period)],
+            Some(_) => self
+                .moved
+                .entry(key(code, year_index, period, record.movement))
+                .or_default(),
+        };
         cell.0 = cell.0.checked_add(record.amount).ok_or(overflow)?;
         cell.1 += 1;
         let totals = &mut self.totals[slot(year_index, self.role)];
@@ -388,8 +399,25 @@ fn merge(
     // Cells, and lines per code and year.
     let mut cells: FxHashMap<Cell, (i128, u64)> = FxHashMap::default();
     for (core, tally) in tallies.iter().enumerate() {
-        for (key, (sum, lines)) in &tally.cells {
-            let (code, year, period, movement) = unkey(*key);
+        let plain = tally.seen.iter().enumerate().flat_map(|(code, seen)| {
+            seen.sums
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, lines))| *lines > 0)
+                .map(move |(slot, sums)| {
+                    (
+                        key(
+                            code as u32,
+                            slot / PERIODS,
+                            (slot % PERIODS) as Period,
+                            None,
+                        ),
+                        sums,
+                    )
+                })
+        });
+        for (key, (sum, lines)) in plain.chain(tally.moved.iter().map(|(k, v)| (*k, v))) {
+            let (code, year, period, movement) = unkey(key);
             let cell = Cell {
                 year: years[year],
                 local: ids[core][code as usize],
@@ -403,11 +431,15 @@ fn merge(
     }
     let mut sorted: Vec<(Cell, (i128, u64))> = cells.into_iter().collect();
     sorted.sort_by_key(|(cell, _)| *cell);
-    for (cell, (sum, lines)) in &sorted {
+    for (cell, (_, lines)) in &sorted {
         *cube.locals[cell.local].lines.entry(cell.year).or_default() += lines;
-        let amount = Amount::from_scaled(*sum, SCALE).ok_or(overflow)?;
-        cube.cells.insert(*cell, amount);
     }
+    // Built from sorted keys in one pass, rather than key by key.
+    cube.cells = sorted
+        .into_iter()
+        .map(|(cell, (sum, _))| Amount::from_scaled(sum, SCALE).map(|amount| (cell, amount)))
+        .collect::<Option<BTreeMap<Cell, Amount>>>()
+        .ok_or(overflow)?;
     cube.reconciliation = reconciliation(&tallies, read, years)?;
     cube.streamed = true;
     cube.files = read

@@ -985,7 +985,7 @@ fn check_text(block: &[u8], encoding: Encoding) -> Result<Option<&str>, Doubt> {
     }
     match encoding {
         Encoding::Utf8 => {
-            let text = std::str::from_utf8(block).map_err(|_| Doubt("not UTF-8"))?;
+            let text = simdutf8::basic::from_utf8(block).map_err(|_| Doubt("not UTF-8"))?;
             let c1 = memchr::memchr_iter(0xC2, block)
                 .any(|i| matches!(block.get(i + 1), Some(0x80..=0x9F)));
             if c1 {
