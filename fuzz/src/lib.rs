@@ -491,7 +491,7 @@ pub fn stream(data: &[u8]) {
             (at, (date, account, amount, reference, movement, line))
         })
         .collect();
-    fast.sort_by(|a, b| a.0.cmp(&b.0));
+    fast.sort_by_key(|(at, _)| *at);
     let fast: Vec<Seen> = fast.into_iter().map(|(_, seen)| seen).collect();
     let mut precise: Vec<Seen> = Vec::new();
     let mut sink = |posting: &Posting<'_>| -> Result<(), Diagnostic> {
