@@ -51,6 +51,8 @@ pub enum Code {
     BadMatcher,
     /// `sum(kind revenu where cf = OP)`: a code set that selects no code.
     EmptySelection,
+    /// A report column on a period or quarter that does not exist: `period 14`.
+    BadPeriod,
     /// A source file or folder that cannot be read.
     Io,
     /// A ledger or table file that is not valid in its declared encoding.
@@ -101,7 +103,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in index order (tests check that each has a fixture).
-    pub const ALL: [Code; 42] = [
+    pub const ALL: [Code; 43] = [
         Code::Syntax,
         Code::UnterminatedString,
         Code::InvalidEscape,
@@ -121,6 +123,7 @@ impl Code {
         Code::BadDimensionValue,
         Code::BadMatcher,
         Code::EmptySelection,
+        Code::BadPeriod,
         Code::Io,
         Code::BadEncoding,
         Code::CsvStructure,
@@ -168,6 +171,7 @@ impl Code {
             BadDimensionValue => "E0306",
             BadMatcher => "E0307",
             EmptySelection => "E0308",
+            BadPeriod => "E0311",
             Io => "E0401",
             BadEncoding => "E0402",
             CsvStructure => "E0403",

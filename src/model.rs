@@ -79,6 +79,9 @@ pub struct EntityDef {
 #[derive(Debug)]
 pub struct SourceDef {
     pub role: SourceRole,
+    /// Year-end adjusting entries: a ledger whose postings all go to
+    /// period 13, whatever their date within the fiscal year.
+    pub adjustments: bool,
     /// Relative to the project root; a file or a folder of `*.csv`.
     pub path: String,
     pub format: usize,
@@ -114,6 +117,28 @@ pub struct ReportDef {
 pub struct ColumnDef {
     pub name: String,
     pub years_back: u32,
+    /// The periods of the fiscal year the column covers.
+    pub periods: Periods,
+}
+
+/// A run of periods of a fiscal year: 1 (July) to 12 (June), and 13 for
+/// the year-end adjustments. Flows are summed over the run; balances are
+/// taken at its end; an opening balance is the balance before its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Periods {
+    pub from: u8,
+    pub to: u8,
+}
+
+impl Periods {
+    /// The whole year, adjustments included.
+    pub const YEAR: Periods = Periods { from: 1, to: 13 };
+    /// The last period: year-end adjustments.
+    pub const ADJUSTMENTS: u8 = 13;
+
+    pub fn is_year(self) -> bool {
+        self == Periods::YEAR
+    }
 }
 
 /// One row of a report as presented, in order.

@@ -248,6 +248,7 @@ impl Checker {
                         if let Some(format) = format {
                             sources.push(SourceDef {
                                 role: source.role.value,
+                                adjustments: source.adjustments,
                                 path: source.path.value.clone(),
                                 format,
                                 span: source.path.span,

@@ -224,10 +224,12 @@ fn lower_report(
             ColumnDef {
                 name: "courant".into(),
                 years_back: 0,
+                periods: Periods::YEAR,
             },
             ColumnDef {
                 name: "precedent".into(),
                 years_back: 1,
+                periods: Periods::YEAR,
             },
         ],
         rounding: global_rounding,
@@ -243,6 +245,10 @@ fn lower_report(
                     .map(|column| ColumnDef {
                         name: column.name.text.clone(),
                         years_back: column.years_back.value,
+                        periods: column
+                            .periods
+                            .as_ref()
+                            .map_or(Periods::YEAR, |periods| checker.periods(periods)),
                     })
                     .collect();
             }
@@ -868,4 +874,48 @@ fn dependencies(expr: &Expr) -> Vec<FigureId> {
     found.sort_unstable();
     found.dedup();
     found
+}
+
+impl Checker {
+    /// `[through] period N` (1 to 13) or `[through] quarter N` (1 to 4) as a
+    /// run of periods. The fourth quarter ends with the year, so it takes
+    /// the year-end adjustments (period 13): the fourth quarter to date is
+    /// the whole year.
+    pub(super) fn periods(&mut self, periods: &ast::Spanned<ast::ColumnPeriods>) -> Periods {
+        let ast::ColumnPeriods {
+            quarter,
+            number,
+            to_date,
+        } = periods.value;
+        let (unit, most) = if quarter {
+            ("quarter", 4)
+        } else {
+            ("period", 13)
+        };
+        if number == 0 || number > most {
+            self.error(
+                Diagnostic::error(
+                    Code::BadPeriod,
+                    format!("there is no {unit} {number} in a fiscal year"),
+                )
+                .at(periods.span, format!("{unit}s run from 1 to {most}"))
+                .help(if quarter {
+                    "quarters end on 30 September (1), 31 December (2), 31 March (3) and 30 June (4)"
+                } else {
+                    "periods run from 1 (July) to 12 (June); 13 holds the year-end adjustments"
+                }),
+            );
+            return Periods::YEAR;
+        }
+        let number = number as u8;
+        let (from, to) = match (quarter, number) {
+            (true, 4) => (10, Periods::ADJUSTMENTS),
+            (true, q) => (3 * q - 2, 3 * q),
+            (false, p) => (p, p),
+        };
+        Periods {
+            from: if to_date { 1 } else { from },
+            to,
+        }
+    }
 }

@@ -89,17 +89,18 @@ pub(super) fn read_entity(
             let size = std::fs::metadata(&full)
                 .map_err(|_| Doubt("cannot stat"))?
                 .len();
-            files.push((path, full, size, source.role, format));
+            files.push((path, full, size, source, format));
         }
     }
     let mut tallies: Vec<Tally> = (0..cores())
         .map(|_| Tally::new(crosswalk, years, project.limits.local_codes))
         .collect();
     let mut read: Vec<(String, SourceRole, Streamed)> = Vec::new();
-    for (index, (path, full, size, role, format)) in files.iter().enumerate() {
+    for (index, (path, full, size, source, format)) in files.iter().enumerate() {
         let shared_size = files.iter().filter(|f| f.2 == *size).count() > 1;
         for tally in &mut tallies {
-            tally.role = *role;
+            tally.role = source.role;
+            tally.adjustments = source.adjustments;
         }
         let input = Input {
             path: full,
@@ -125,7 +126,7 @@ pub(super) fn read_entity(
         {
             return Err(Doubt("a file read twice"));
         }
-        read.push((path.clone(), *role, streamed));
+        read.push((path.clone(), source.role, streamed));
     }
     merge(tallies, &read, years, project.limits.local_codes)
 }
@@ -137,6 +138,8 @@ struct Tally<'p> {
     local_limit: usize,
     /// The role of the file being read.
     role: SourceRole,
+    /// The file being read holds year-end adjustments (period 13).
+    adjustments: bool,
     codes: FxHashMap<Box<str>, u32>,
     seen: Vec<Seen>,
     /// Postings with a movement type, rare: (code, year, period, movement)
@@ -159,8 +162,8 @@ struct Seen {
     sums: Box<[(i128, u64)]>,
 }
 
-/// Periods 0 (opening) to 12.
-const PERIODS: usize = 13;
+/// Periods 0 (opening) to 13 (year-end adjustments).
+const PERIODS: usize = 14;
 
 #[derive(Clone, Copy, Default)]
 struct Totals {
@@ -208,6 +211,7 @@ impl<'p> Tally<'p> {
             years,
             local_limit,
             role: SourceRole::Ledger,
+            adjustments: false,
             codes: FxHashMap::default(),
             seen: Vec::new(),
             moved: FxHashMap::default(),
@@ -246,6 +250,7 @@ impl Fold for Tally<'_> {
         let period = match self.role {
             SourceRole::Opening if record.date.month() == 7 && record.date.day() == 1 => 0,
             SourceRole::Opening => return Err(Doubt("an opening balance not on 1 July")),
+            SourceRole::Ledger if self.adjustments => crate::model::Periods::ADJUSTMENTS,
             SourceRole::Ledger => period,
         };
         let first = self.years[0];

@@ -19,7 +19,8 @@ mod fast;
 
 pub use fast::{Progress, ReadOptions};
 
-/// Period 0 holds opening balances; 1 (July) to 12 (June) the postings.
+/// Period 0 holds opening balances; 1 (July) to 12 (June) the postings;
+/// 13 the year-end adjustments (sources declared `adjustments`).
 pub type Period = u8;
 
 #[derive(Debug)]
@@ -275,8 +276,9 @@ impl<'p> EntityReader<'p> {
                     );
                     continue;
                 }
-                let role = source.role;
-                let mut sink = |posting: &Posting<'_>| self.posting(&path, role, posting);
+                let (role, adjustments) = (source.role, source.adjustments);
+                let mut sink =
+                    |posting: &Posting<'_>| self.posting(&path, role, adjustments, posting);
                 match ingest::read_export_limited(
                     &path,
                     &bytes,
@@ -314,9 +316,11 @@ impl<'p> EntityReader<'p> {
         &mut self,
         path: &str,
         role: SourceRole,
+        adjustments: bool,
         posting: &Posting<'_>,
     ) -> std::result::Result<(), Diagnostic> {
         let (year, period) = match self.period_of(role, posting) {
+            Ok((year, _)) if adjustments => (year, crate::model::Periods::ADJUSTMENTS),
             Ok(found) => found,
             // One located error per file says it; the run fails either way.
             Err(_) if self.dates_reported.contains(path) => return Ok(()),

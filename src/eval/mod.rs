@@ -24,9 +24,37 @@ pub struct Figures {
     pub scopes: Vec<Scope>,
     /// Fiscal years evaluated, ascending (same as the cube's).
     pub years: Vec<i32>,
-    /// `values[scope][year index]`.
+    /// What each entry of `values[scope]` covers: each whole year of
+    /// `years` first, in the same order, then the parts of years that report
+    /// columns ask for (a period, a quarter, a year to date).
+    pub slices: Vec<Slice>,
+    /// `values[scope][slice index]`.
     pub values: Vec<Vec<YearValues>>,
     pub checks: Vec<CheckResult>,
+}
+
+/// A fiscal year, or a run of its periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Slice {
+    pub year: i32,
+    pub periods: Periods,
+}
+
+impl Slice {
+    pub fn year(year: i32) -> Slice {
+        Slice {
+            year,
+            periods: Periods::YEAR,
+        }
+    }
+
+    /// The slice of a report column in a build of `fiscal_year`.
+    pub fn of_column(column: &ColumnDef, fiscal_year: i32) -> Slice {
+        Slice {
+            year: fiscal_year - column.years_back as i32,
+            periods: column.periods,
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -51,6 +79,7 @@ pub struct Residue {
 pub struct CheckResult {
     pub scope: usize,
     pub year: i32,
+    pub periods: Periods,
     pub report: usize,
     pub check: usize,
     pub left: Amount,
@@ -60,9 +89,31 @@ pub struct CheckResult {
 }
 
 impl Figures {
+    /// The index of a whole fiscal year in `values[scope]`.
     pub fn year_index(&self, year: i32) -> Option<usize> {
-        self.years.iter().position(|y| *y == year)
+        self.slice_index(Slice::year(year))
     }
+
+    pub fn slice_index(&self, slice: Slice) -> Option<usize> {
+        self.slices.iter().position(|s| *s == slice)
+    }
+}
+
+/// Every whole year of the cube, then every part of a year a report column
+/// asks for, each once.
+fn slices(program: &Program, years: &[i32]) -> Vec<Slice> {
+    let mut slices: Vec<Slice> = years.iter().map(|year| Slice::year(*year)).collect();
+    let mut parts: Vec<Slice> = program
+        .reports
+        .iter()
+        .flat_map(|report| &report.columns)
+        .map(|column| Slice::of_column(column, program.fiscal_year))
+        .filter(|slice| !slice.periods.is_year() && years.contains(&slice.year))
+        .collect();
+    parts.sort();
+    parts.dedup();
+    slices.extend(parts);
+    slices
 }
 
 /// Evaluates every figure for every scope and year.
@@ -73,19 +124,26 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
     if !errors.is_empty() {
         return Err(errors);
     }
+    let slices = slices(program, &cube.years);
     let mut values = Vec::new();
     for scope in &scopes {
         let mut per_year = Vec::new();
-        for year in &cube.years {
+        for slice in &slices {
+            let year = slice.year;
             let before = errors.len();
-            let aggregates = scope_aggregates(program, cube, scope, *year, &mut errors);
+            let aggregates = scope_aggregates(program, cube, scope, *slice, &mut errors);
             let exact = exact_values(program, &aggregates, &mut errors);
             let (rounded, residuals) = if errors.len() == before {
                 rounded_values(program, &aggregates, &exact, &mut errors)
             } else {
                 (exact.clone(), Vec::new())
             };
-            let context = format!("while computing `{}` for {}-{year}", scope.name, year - 1);
+            let context = format!(
+                "while computing `{}` for {}-{year}{}",
+                scope.name,
+                year - 1,
+                periods_note(slice.periods)
+            );
             for error in &mut errors[before..] {
                 error.notes.push(context.clone());
             }
@@ -104,10 +162,11 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
         errors.retain(|error| seen.insert((error.code, error.primary_span())));
         return Err(errors);
     }
-    let checks = run_checks(program, &scopes, &cube.years, &values);
+    let checks = run_checks(program, &slices, &values);
     Ok(Figures {
         scopes,
         years: cube.years.clone(),
+        slices,
         values,
         checks,
     })
@@ -125,12 +184,13 @@ pub fn check_failures(program: &Program, figures: &Figures) -> Vec<Diagnostic> {
             Diagnostic::error(
                 Code::CheckFailed,
                 format!(
-                    "check `{}.{}` fails for `{}` in {}-{}",
+                    "check `{}.{}` fails for `{}` in {}-{}{}",
                     report.name,
                     check.name,
                     figures.scopes[result.scope].name,
                     result.year - 1,
-                    result.year
+                    result.year,
+                    periods_note(result.periods)
                 ),
             )
             .at(check.span, check.label.clone())
@@ -189,11 +249,20 @@ fn check_data(program: &Program, cube: &Cube, errors: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `, periods 1 to 9` for a part of a year; nothing for a whole year.
+pub fn periods_note(periods: Periods) -> String {
+    match (periods.from, periods.to) {
+        _ if periods.is_year() => String::new(),
+        (from, to) if from == to => format!(", period {from}"),
+        (from, to) => format!(", periods {from} to {to}"),
+    }
+}
+
 fn scope_aggregates(
     program: &Program,
     cube: &Cube,
     scope: &Scope,
-    year: i32,
+    slice: Slice,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Amount> {
     program
@@ -202,7 +271,7 @@ fn scope_aggregates(
         .map(|aggregate| {
             let mut total = Amount::ZERO;
             for member in &scope.members {
-                match aggregate_value(aggregate, &cube.entities[*member], year) {
+                match aggregate_value(aggregate, &cube.entities[*member], slice) {
                     Some(value) => match total.checked_add(value) {
                         Some(sum) => total = sum,
                         None => errors.push(overflow(aggregate.span)),
@@ -215,11 +284,15 @@ fn scope_aggregates(
         .collect()
 }
 
-/// One aggregate for one entity and year, in its presentation sign.
-pub fn aggregate_value(aggregate: &AggregateDef, cube: &EntityCube, year: i32) -> Option<Amount> {
+/// One aggregate for one entity and slice, in its presentation sign.
+pub fn aggregate_value(
+    aggregate: &AggregateDef,
+    cube: &EntityCube,
+    slice: Slice,
+) -> Option<Amount> {
     let mut total = Amount::ZERO;
     for term in &aggregate.terms {
-        let value = term_value(aggregate, term, cube, year, None)?;
+        let value = term_value(aggregate, term, cube, slice, None)?;
         total = total.checked_add(value)?;
     }
     Some(total)
@@ -230,14 +303,18 @@ pub fn term_value(
     aggregate: &AggregateDef,
     term: &AggregateTerm,
     cube: &EntityCube,
-    year: i32,
+    slice: Slice,
     only_local: Option<usize>,
 ) -> Option<Amount> {
+    let Periods { from, to } = slice.periods;
+    // Flows over the slice; balances at its end; an opening balance just
+    // before its start (period 0 holds the year's opening balances).
     let periods = match term.measure {
-        Measure::Opening => 0..=0,
-        Measure::Flow | Measure::Change => 1..=12,
-        Measure::Balance | Measure::Sum => 0..=12,
+        Measure::Opening => 0..=from - 1,
+        Measure::Flow | Measure::Change => from..=to,
+        Measure::Balance | Measure::Sum => 0..=to,
     };
+    let year = slice.year;
     let mut total = Amount::ZERO;
     for local in cube.by_chart.get(&term.code).into_iter().flatten() {
         if only_local.is_some_and(|only| only != *local)
@@ -452,21 +529,16 @@ fn allocate_to_largest(
     allocations
 }
 
-fn run_checks(
-    program: &Program,
-    scopes: &[Scope],
-    years: &[i32],
-    values: &[Vec<YearValues>],
-) -> Vec<CheckResult> {
+fn run_checks(program: &Program, slices: &[Slice], values: &[Vec<YearValues>]) -> Vec<CheckResult> {
     let mut results = Vec::new();
-    for (scope, per_year) in values.iter().enumerate() {
+    for (scope, per_slice) in values.iter().enumerate() {
         for (report_index, report) in program.reports.iter().enumerate() {
             for column in &report.columns {
-                let year = program.fiscal_year - column.years_back as i32;
-                let Some(year_index) = years.iter().position(|y| *y == year) else {
+                let slice = Slice::of_column(column, program.fiscal_year);
+                let Some(index) = slices.iter().position(|s| *s == slice) else {
                     continue;
                 };
-                let exact = &per_year[year_index].exact;
+                let exact = &per_slice[index].exact;
                 for (check_index, check) in report.checks.iter().enumerate() {
                     let (left, right) = (exact[check.left], exact[check.right]);
                     let difference = left.checked_sub(right).unwrap_or(Amount::ZERO);
@@ -477,7 +549,8 @@ fn run_checks(
                     };
                     results.push(CheckResult {
                         scope,
-                        year,
+                        year: slice.year,
+                        periods: slice.periods,
                         report: report_index,
                         check: check_index,
                         left,
@@ -489,6 +562,5 @@ fn run_checks(
             }
         }
     }
-    let _ = scopes;
     results
 }

@@ -25,8 +25,14 @@ pub fn render(statement: &Statement) -> String {
         "type".to_string(),
     ];
     for column in &statement.columns {
-        header.push(format!("{}_exact", column.year));
-        header.push(format!("{}_arrondi", column.year));
+        // A whole year is named by its year; a part of a year by its column.
+        let name = if (column.from, column.to) == (1, 13) {
+            column.year.to_string()
+        } else {
+            column.id.clone()
+        };
+        header.push(format!("{name}_exact"));
+        header.push(format!("{name}_arrondi"));
     }
     let mut result = writer.write_record(&header);
     for row in &statement.rows {

@@ -5,7 +5,7 @@ pub mod csv;
 pub mod html;
 pub mod text;
 
-use crate::eval::{Figures, Scope};
+use crate::eval::{Figures, Scope, Slice};
 use crate::model::*;
 use crate::money::Amount;
 use serde::Serialize;
@@ -46,6 +46,69 @@ pub struct ColumnInfo {
     pub period: String,
     /// "30 juin 2025".
     pub year_end: String,
+    /// The periods of the year the column covers: 1 (July) to 12 (June),
+    /// 13 for the year-end adjustments; 1 to 13 for the whole year.
+    pub from: u8,
+    pub to: u8,
+    /// The column's heading: the year (`2025`) for a whole year, else
+    /// `P3`, `T3` (a quarter), `Cumul P9` (year to date) or `Ajust.`.
+    pub heading: String,
+    /// The last day the column covers: "31 mars 2025".
+    pub ends: String,
+}
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// The last day of a period of the fiscal year closing in `year`.
+fn period_end(year: i32, period: u8) -> String {
+    // Period 1 is July of the year before; 12 and 13 end on 30 June.
+    let month = (usize::from(period.min(12)) + 5) % 12 + 1;
+    let calendar_year = if month >= 7 { year - 1 } else { year };
+    let last_day = match month {
+        2 if calendar_year % 4 == 0 && (calendar_year % 100 != 0 || calendar_year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let day = if last_day == 1 {
+        "1er".to_string()
+    } else {
+        last_day.to_string()
+    };
+    format!("{day} {} {calendar_year}", MONTHS[month - 1])
+}
+
+/// The heading of a column over `periods` of the fiscal year `year`; a
+/// part of another year than the one built says which (`P2 2024`).
+fn heading(year: i32, periods: Periods, built: i32) -> String {
+    let part = match (periods.from, periods.to) {
+        _ if periods.is_year() => year.to_string(),
+        (13, 13) => "Ajust.".to_string(),
+        (from, to) if from == to => format!("P{from}"),
+        (1, to) => format!("Cumul P{}", to.min(12)),
+        (from, to) if (to - from == 2 && from % 3 == 1) || (from, to) == (10, 13) => {
+            format!("T{}", from.div_ceil(3))
+        }
+        (from, to) => format!("P{from}–P{to}"),
+    };
+    if periods.is_year() || year == built {
+        part
+    } else {
+        format!("{part} {year}")
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -118,14 +181,19 @@ pub fn statement(
         .columns
         .iter()
         .map(|column| {
-            let year = program.fiscal_year - column.years_back as i32;
+            let slice = Slice::of_column(column, program.fiscal_year);
+            let year = slice.year;
             let info = ColumnInfo {
                 id: column.name.clone(),
                 year,
                 period: format!("{}-{year}", year - 1),
                 year_end: format!("30 juin {year}"),
+                from: slice.periods.from,
+                to: slice.periods.to,
+                heading: heading(year, slice.periods, program.fiscal_year),
+                ends: period_end(year, slice.periods.to),
             };
-            (info, figures.year_index(year))
+            (info, figures.slice_index(slice))
         })
         .collect();
     let decimals = report.rounding.unit.decimal().scale();
@@ -187,7 +255,10 @@ pub fn statement(
                 .map(|r| CheckResultOut {
                     column: columns
                         .iter()
-                        .find(|(info, _)| info.year == r.year)
+                        .find(|(info, _)| {
+                            info.year == r.year
+                                && (info.from, info.to) == (r.periods.from, r.periods.to)
+                        })
                         .map_or(String::new(), |(info, _)| info.id.clone()),
                     left: r.left.to_string(),
                     right: r.right.to_string(),

@@ -26,12 +26,13 @@ pub fn render(statement: &Statement) -> String {
         .rows
         .iter()
         .flat_map(|row| row.values.iter().map(|v| v.display.chars().count()))
+        .chain(statement.columns.iter().map(|c| c.heading.chars().count()))
         .max()
         .unwrap_or(0)
         .max(6);
     out.push_str(&" ".repeat(label_width));
     for column in &statement.columns {
-        out.push_str(&format!("  {:>value_width$}", column.year));
+        out.push_str(&format!("  {:>value_width$}", column.heading));
     }
     out.push('\n');
     for row in &statement.rows {

@@ -255,6 +255,8 @@ pub struct SourceDecl {
     pub role: Spanned<SourceRole>,
     pub path: Str,
     pub format: Name,
+    /// `adjustments`: a ledger of year-end adjusting entries, all in period 13.
+    pub adjustments: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -314,6 +316,17 @@ pub struct ReportColumn {
     pub name: Name,
     /// Years before the fiscal year being built: `year - 1` is 1.
     pub years_back: Spanned<u32>,
+    /// The part of the year: `None` for the whole year.
+    pub periods: Option<Spanned<ColumnPeriods>>,
+}
+
+/// `[through] period N` or `[through] quarter N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnPeriods {
+    pub quarter: bool,
+    pub number: u32,
+    /// `through`: from the start of the year (year to date).
+    pub to_date: bool,
 }
 
 #[derive(Debug)]

@@ -582,19 +582,29 @@ fn entity_field(input: Input<'_>) -> PResult<'_, EntityField> {
 
 /// `source = ( "ledger" | "opening" ) string "format" ident`
 fn source(input: Input<'_>) -> PResult<'_, SourceDecl> {
-    let (input, role) = alt((
-        map(keyword("ledger"), |span| Spanned {
-            value: SourceRole::Ledger,
-            span,
+    let spanned = |value| move |span| Spanned { value, span };
+    let (input, (role, adjustments)) = alt((
+        map(keyword("ledger"), |span| {
+            (spanned(SourceRole::Ledger)(span), false)
         }),
-        map(keyword("opening"), |span| Spanned {
-            value: SourceRole::Opening,
-            span,
+        map(keyword("opening"), |span| {
+            (spanned(SourceRole::Opening)(span), false)
+        }),
+        map(keyword("adjustments"), |span| {
+            (spanned(SourceRole::Ledger)(span), true)
         }),
     ))
     .parse(input)?;
     let (input, (path, _, format)) = cut((string, keyword("format"), ident)).parse(input)?;
-    Ok((input, SourceDecl { role, path, format }))
+    Ok((
+        input,
+        SourceDecl {
+            role,
+            path,
+            format,
+            adjustments,
+        },
+    ))
 }
 
 /// `group = "group" ident string "{" ident { "," ident } "}"`
@@ -713,7 +723,7 @@ fn report_columns(input: Input<'_>) -> PResult<'_, (Vec<ReportColumn>, Span)> {
     Ok((input, (columns, span_from(&input, start))))
 }
 
-/// `report_column = ident "=" "year" [ "-" integer ]`
+/// `report_column = ident "=" "year" [ "-" integer ] [ column_periods ]`
 fn report_column(input: Input<'_>) -> PResult<'_, ReportColumn> {
     let (input, name) = ident(input)?;
     let (input, (_, year)) = cut((symbol("="), keyword("year"))).parse(input)?;
@@ -725,7 +735,42 @@ fn report_column(input: Input<'_>) -> PResult<'_, ReportColumn> {
             span: year,
         },
     };
-    Ok((input, ReportColumn { name, years_back }))
+    let (input, periods) = opt(column_periods).parse(input)?;
+    Ok((
+        input,
+        ReportColumn {
+            name,
+            years_back,
+            periods,
+        },
+    ))
+}
+
+/// `column_periods = [ "through" ] ( "period" | "quarter" ) integer`
+fn column_periods(input: Input<'_>) -> PResult<'_, Spanned<ColumnPeriods>> {
+    let start = position(input);
+    let (input, through) = opt(keyword("through")).parse(input)?;
+    let unit = alt((
+        map(keyword("period"), |_| false),
+        map(keyword("quarter"), |_| true),
+    ));
+    let (input, (quarter, (number, _))) = if through.is_some() {
+        cut((unit, small_integer)).parse(input)?
+    } else {
+        (unit, cut(small_integer)).parse(input)?
+    };
+    let value = ColumnPeriods {
+        quarter,
+        number,
+        to_date: through.is_some(),
+    };
+    Ok((
+        input,
+        Spanned {
+            value,
+            span: span_from(&input, start),
+        },
+    ))
 }
 
 /// `section = "section" ident string "{" { section_item } "}"`
