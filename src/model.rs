@@ -119,6 +119,8 @@ pub struct ColumnDef {
     pub years_back: u32,
     /// The periods of the fiscal year the column covers.
     pub periods: Periods,
+    /// The budget rather than the books.
+    pub budget: bool,
 }
 
 /// A run of periods of a fiscal year: 1 (July) to 12 (June), and 13 for

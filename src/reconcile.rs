@@ -42,11 +42,18 @@ pub struct YearTotals {
     pub fiscal_year: String,
     pub opening_lines: u64,
     pub ledger_lines: u64,
+    /// Budget lines: mapped like postings, outside the books' totals.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub budget_lines: u64,
     pub debits: String,
     pub credits: String,
     pub net_read: String,
     pub net_mapped: String,
     pub conserved: bool,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 /// Physical lines that belong to records: all but the header and blank lines.
@@ -73,6 +80,7 @@ pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
                         role: match file.role {
                             SourceRole::Opening => "opening",
                             SourceRole::Ledger => "ledger",
+                            SourceRole::Budget => "budget",
                         },
                         physical_lines: summary.physical_lines,
                         header_lines: summary.header_lines,
@@ -97,6 +105,7 @@ pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
                         fiscal_year: format!("{}-{year}", year - 1),
                         opening_lines: totals.opening_lines,
                         ledger_lines: totals.ledger_lines,
+                        budget_lines: totals.budget_lines,
                         debits: totals.debits.to_string(),
                         credits: totals.credits.to_string(),
                         net_read: read.to_string(),
@@ -145,6 +154,12 @@ pub fn text(reconciliation: &Reconciliation) -> String {
                 year.net_mapped,
                 if year.conserved { "" } else { " (ÉCART)" }
             ));
+            if year.budget_lines > 0 {
+                out.push_str(&format!(
+                    "  {}: {} lignes de budget, hors des totaux des livres\n",
+                    year.fiscal_year, year.budget_lines
+                ));
+            }
         }
     }
     out

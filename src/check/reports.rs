@@ -225,11 +225,13 @@ fn lower_report(
                 name: "courant".into(),
                 years_back: 0,
                 periods: Periods::YEAR,
+                budget: false,
             },
             ColumnDef {
                 name: "precedent".into(),
                 years_back: 1,
                 periods: Periods::YEAR,
+                budget: false,
             },
         ],
         rounding: global_rounding,
@@ -249,6 +251,7 @@ fn lower_report(
                             .periods
                             .as_ref()
                             .map_or(Periods::YEAR, |periods| checker.periods(periods)),
+                        budget: column.budget,
                     })
                     .collect();
             }

@@ -145,6 +145,10 @@ struct Tally<'p> {
     /// Postings with a movement type, rare: (code, year, period, movement)
     /// packed by [`key`] → (sum, lines). The others are in [`Seen::sums`].
     moved: FxHashMap<u64, (i128, u64)>,
+    /// Budget lines, keyed like `moved`.
+    budget: FxHashMap<u64, (i128, u64)>,
+    /// Budget lines per year.
+    budget_lines: Vec<u64>,
     /// Per year and role ([`slot`]).
     totals: Vec<Totals>,
     /// Per file (by index): the years it has postings in, as bits.
@@ -215,6 +219,8 @@ impl<'p> Tally<'p> {
             codes: FxHashMap::default(),
             seen: Vec::new(),
             moved: FxHashMap::default(),
+            budget: FxHashMap::default(),
+            budget_lines: vec![0; years.len()],
             totals: vec![Totals::default(); years.len() * 2],
             file_years: Vec::new(),
             entries: Entries::default(),
@@ -251,7 +257,7 @@ impl Fold for Tally<'_> {
             SourceRole::Opening if record.date.month() == 7 && record.date.day() == 1 => 0,
             SourceRole::Opening => return Err(Doubt("an opening balance not on 1 July")),
             SourceRole::Ledger if self.adjustments => crate::model::Periods::ADJUSTMENTS,
-            SourceRole::Ledger => period,
+            SourceRole::Ledger | SourceRole::Budget => period,
         };
         let first = self.years[0];
         let year_index = usize::try_from(year - first)
@@ -260,6 +266,21 @@ impl Fold for Tally<'_> {
             .ok_or(Doubt("a date outside the years built"))?;
         let code = self.code(record.account, record.at)?;
         let overflow = Doubt("overflow");
+        let file = record.at.file as usize;
+        if self.file_years.len() <= file {
+            self.file_years.resize(file + 1, 0);
+        }
+        self.file_years[file] |= 1 << year_index;
+        if self.role == SourceRole::Budget {
+            let cell = self
+                .budget
+                .entry(key(code, year_index, period, record.movement))
+                .or_default();
+            cell.0 = cell.0.checked_add(record.amount).ok_or(overflow)?;
+            cell.1 += 1;
+            self.budget_lines[year_index] += 1;
+            return Ok(());
+        }
         let cell = match record.movement {
             None => &mut self.seen[code as usize].sums[year_index * PERIODS + usize::from(period)],
             Some(_) => self
@@ -277,11 +298,6 @@ impl Fold for Tally<'_> {
         } else {
             totals.debits = totals.debits.checked_add(record.amount).ok_or(overflow)?;
         }
-        let file = record.at.file as usize;
-        if self.file_years.len() <= file {
-            self.file_years.resize(file + 1, 0);
-        }
-        self.file_years[file] |= 1 << year_index;
         if self.role == SourceRole::Ledger && !record.reference.is_empty() {
             self.entries.add(year, record.reference, record.amount)?;
         }
@@ -445,6 +461,7 @@ fn merge(
         .map(|(cell, (sum, _))| Amount::from_scaled(sum, SCALE).map(|amount| (cell, amount)))
         .collect::<Option<BTreeMap<Cell, Amount>>>()
         .ok_or(overflow)?;
+    cube.budget = budget(&tallies, &ids, years)?;
     cube.reconciliation = reconciliation(&tallies, read, years)?;
     cube.streamed = true;
     cube.files = read
@@ -458,6 +475,33 @@ fn merge(
         })
         .collect();
     Ok(cube)
+}
+
+/// The budget cells of every core, summed.
+fn budget(
+    tallies: &[Tally<'_>],
+    ids: &[Vec<usize>],
+    years: &[i32],
+) -> Result<BTreeMap<Cell, Amount>, Doubt> {
+    let mut cells: FxHashMap<Cell, i128> = FxHashMap::default();
+    for (core, tally) in tallies.iter().enumerate() {
+        for (key, (sum, _)) in &tally.budget {
+            let (code, year, period, movement) = unkey(*key);
+            let cell = Cell {
+                year: years[year],
+                local: ids[core][code as usize],
+                period,
+                movement,
+            };
+            let total = cells.entry(cell).or_default();
+            *total = total.checked_add(*sum).ok_or(Doubt("overflow"))?;
+        }
+    }
+    cells
+        .into_iter()
+        .map(|(cell, sum)| Amount::from_scaled(sum, SCALE).map(|amount| (cell, amount)))
+        .collect::<Option<BTreeMap<Cell, Amount>>>()
+        .ok_or(Doubt("overflow"))
 }
 
 /// Control totals per year, over every core.
@@ -485,7 +529,8 @@ fn reconciliation(
             }
         }
         let [opening, ledger] = sums;
-        if opening.lines + ledger.lines == 0 {
+        let budget_lines: u64 = tallies.iter().map(|t| t.budget_lines[index]).sum();
+        if opening.lines + ledger.lines + budget_lines == 0 {
             continue;
         }
         let files_of = |wanted: SourceRole| -> BTreeSet<String> {
@@ -519,6 +564,8 @@ fn reconciliation(
                 mapped_net: Amount::ZERO,
                 opening_files: files_of(SourceRole::Opening),
                 ledger_files: files_of(SourceRole::Ledger),
+                budget_lines,
+                budget_files: files_of(SourceRole::Budget),
             },
         );
     }

@@ -37,6 +37,8 @@ pub struct EntityCube {
     /// Chart code → its local codes.
     pub by_chart: BTreeMap<usize, Vec<usize>>,
     pub cells: BTreeMap<Cell, Amount>,
+    /// The budget, keyed like the books: kept apart, it need not balance.
+    pub budget: BTreeMap<Cell, Amount>,
     pub files: Vec<FileRead>,
     /// Per fiscal year: the reconciliation of what was read and mapped.
     pub reconciliation: BTreeMap<i32, Reconciliation>,
@@ -89,6 +91,9 @@ pub struct Reconciliation {
     /// The files that hold opening balances and postings of the year.
     pub opening_files: BTreeSet<String>,
     pub ledger_files: BTreeSet<String>,
+    /// Budget lines of the year (not in the totals above), and their files.
+    pub budget_lines: u64,
+    pub budget_files: BTreeSet<String>,
 }
 
 impl EntityCube {
@@ -367,6 +372,16 @@ impl<'p> EntityReader<'p> {
             period,
             movement: posting.movement,
         };
+        if role == SourceRole::Budget {
+            let total = self.cube.budget.entry(cell).or_default();
+            *total = total.checked_add(posting.amount).ok_or_else(overflow)?;
+            let totals = self.cube.reconciliation.entry(year).or_default();
+            totals.budget_lines += 1;
+            if !totals.budget_files.contains(path) {
+                totals.budget_files.insert(path.to_string());
+            }
+            return Ok(());
+        }
         let total = self.cube.cells.entry(cell).or_default();
         *total = total.checked_add(posting.amount).ok_or_else(overflow)?;
         *self.cube.locals[local].lines.entry(year).or_default() += 1;
@@ -377,7 +392,7 @@ impl<'p> EntityReader<'p> {
                 &mut totals.opening_lines,
                 &mut totals.opening_files,
             ),
-            SourceRole::Ledger => (
+            SourceRole::Ledger | SourceRole::Budget => (
                 &mut totals.ledger_net,
                 &mut totals.ledger_lines,
                 &mut totals.ledger_files,
@@ -435,7 +450,7 @@ impl<'p> EntityReader<'p> {
                     "opening balances are dated 1 July, the first day of the fiscal year they open",
                 ));
             }
-            SourceRole::Ledger => period,
+            SourceRole::Ledger | SourceRole::Budget => period,
         };
         if !self.years.contains(&year) {
             let first = self.years.first().copied().unwrap_or(year);
@@ -691,6 +706,7 @@ impl<'p> EntityReader<'p> {
                     files.join(", ")
                 ))
                 .help(match role {
+                    SourceRole::Budget => "",
                     SourceRole::Opening => "opening balances are a trial balance: their debits and credits must be equal; look for a missing account line",
                     SourceRole::Ledger => "an export must hold whole journal entries; look for a missing or truncated file",
                 });

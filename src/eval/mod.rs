@@ -33,11 +33,12 @@ pub struct Figures {
     pub checks: Vec<CheckResult>,
 }
 
-/// A fiscal year, or a run of its periods.
+/// A fiscal year, or a run of its periods, of the books or of the budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Slice {
     pub year: i32,
     pub periods: Periods,
+    pub budget: bool,
 }
 
 impl Slice {
@@ -45,6 +46,7 @@ impl Slice {
         Slice {
             year,
             periods: Periods::YEAR,
+            budget: false,
         }
     }
 
@@ -53,6 +55,7 @@ impl Slice {
         Slice {
             year: fiscal_year - column.years_back as i32,
             periods: column.periods,
+            budget: column.budget,
         }
     }
 }
@@ -80,6 +83,7 @@ pub struct CheckResult {
     pub scope: usize,
     pub year: i32,
     pub periods: Periods,
+    pub budget: bool,
     pub report: usize,
     pub check: usize,
     pub left: Amount,
@@ -108,7 +112,7 @@ fn slices(program: &Program, years: &[i32]) -> Vec<Slice> {
         .iter()
         .flat_map(|report| &report.columns)
         .map(|column| Slice::of_column(column, program.fiscal_year))
-        .filter(|slice| !slice.periods.is_year() && years.contains(&slice.year))
+        .filter(|slice| (slice.budget || !slice.periods.is_year()) && years.contains(&slice.year))
         .collect();
     parts.sort();
     parts.dedup();
@@ -142,7 +146,7 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
                 "while computing `{}` for {}-{year}{}",
                 scope.name,
                 year - 1,
-                periods_note(slice.periods)
+                periods_note(slice.periods, slice.budget)
             );
             for error in &mut errors[before..] {
                 error.notes.push(context.clone());
@@ -190,7 +194,7 @@ pub fn check_failures(program: &Program, figures: &Figures) -> Vec<Diagnostic> {
                     figures.scopes[result.scope].name,
                     result.year - 1,
                     result.year,
-                    periods_note(result.periods)
+                    periods_note(result.periods, result.budget)
                 ),
             )
             .at(check.span, check.label.clone())
@@ -249,12 +253,18 @@ fn check_data(program: &Program, cube: &Cube, errors: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `, periods 1 to 9` for a part of a year; nothing for a whole year.
-pub fn periods_note(periods: Periods) -> String {
-    match (periods.from, periods.to) {
+/// `, periods 1 to 9` for a part of a year, nothing for a whole year;
+/// `, budget` after it for the budget.
+pub fn periods_note(periods: Periods, budget: bool) -> String {
+    let part = match (periods.from, periods.to) {
         _ if periods.is_year() => String::new(),
         (from, to) if from == to => format!(", period {from}"),
         (from, to) => format!(", periods {from} to {to}"),
+    };
+    if budget {
+        format!("{part}, budget")
+    } else {
+        part
     }
 }
 
@@ -328,7 +338,12 @@ pub fn term_value(
             period: *periods.start(),
             movement: None,
         };
-        for (cell, amount) in cube.cells.range(first..) {
+        let cells = if slice.budget {
+            &cube.budget
+        } else {
+            &cube.cells
+        };
+        for (cell, amount) in cells.range(first..) {
             if cell.year != year || cell.local != *local || cell.period > *periods.end() {
                 break;
             }
@@ -551,6 +566,7 @@ fn run_checks(program: &Program, slices: &[Slice], values: &[Vec<YearValues>]) -
                         scope,
                         year: slice.year,
                         periods: slice.periods,
+                        budget: slice.budget,
                         report: report_index,
                         check: check_index,
                         left,

@@ -26,7 +26,7 @@ pub fn render(statement: &Statement) -> String {
     ];
     for column in &statement.columns {
         // A whole year is named by its year; a part of a year by its column.
-        let name = if (column.from, column.to) == (1, 13) {
+        let name = if (column.from, column.to) == (1, 13) && !column.budget {
             column.year.to_string()
         } else {
             column.id.clone()

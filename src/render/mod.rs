@@ -55,6 +55,8 @@ pub struct ColumnInfo {
     pub heading: String,
     /// The last day the column covers: "31 mars 2025".
     pub ends: String,
+    /// The budget rather than the books (the heading then starts `Budget`).
+    pub budget: bool,
 }
 
 const MONTHS: [&str; 12] = [
@@ -190,7 +192,14 @@ pub fn statement(
                 year_end: format!("30 juin {year}"),
                 from: slice.periods.from,
                 to: slice.periods.to,
-                heading: heading(year, slice.periods, program.fiscal_year),
+                heading: match slice.budget {
+                    true => format!(
+                        "Budget {}",
+                        heading(year, slice.periods, program.fiscal_year)
+                    ),
+                    false => heading(year, slice.periods, program.fiscal_year),
+                },
+                budget: slice.budget,
                 ends: period_end(year, slice.periods.to),
             };
             (info, figures.slice_index(slice))
@@ -258,6 +267,7 @@ pub fn statement(
                         .find(|(info, _)| {
                             info.year == r.year
                                 && (info.from, info.to) == (r.periods.from, r.periods.to)
+                                && info.budget == r.budget
                         })
                         .map_or(String::new(), |(info, _)| info.id.clone()),
                     left: r.left.to_string(),

@@ -263,6 +263,9 @@ pub struct SourceDecl {
 pub enum SourceRole {
     Ledger,
     Opening,
+    /// Budgeted amounts: read and mapped like a ledger, kept apart from the
+    /// books (they need not balance) for `budget` report columns.
+    Budget,
 }
 
 #[derive(Debug)]
@@ -318,6 +321,8 @@ pub struct ReportColumn {
     pub years_back: Spanned<u32>,
     /// The part of the year: `None` for the whole year.
     pub periods: Option<Spanned<ColumnPeriods>>,
+    /// `budget year …`: the budget, not the books.
+    pub budget: bool,
 }
 
 /// `[through] period N` or `[through] quarter N`.

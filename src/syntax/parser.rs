@@ -593,6 +593,9 @@ fn source(input: Input<'_>) -> PResult<'_, SourceDecl> {
         map(keyword("adjustments"), |span| {
             (spanned(SourceRole::Ledger)(span), true)
         }),
+        map(keyword("budget"), |span| {
+            (spanned(SourceRole::Budget)(span), false)
+        }),
     ))
     .parse(input)?;
     let (input, (path, _, format)) = cut((string, keyword("format"), ident)).parse(input)?;
@@ -723,10 +726,12 @@ fn report_columns(input: Input<'_>) -> PResult<'_, (Vec<ReportColumn>, Span)> {
     Ok((input, (columns, span_from(&input, start))))
 }
 
-/// `report_column = ident "=" "year" [ "-" integer ] [ column_periods ]`
+/// `report_column = ident "=" [ "budget" ] "year" [ "-" integer ] [ column_periods ]`
 fn report_column(input: Input<'_>) -> PResult<'_, ReportColumn> {
     let (input, name) = ident(input)?;
-    let (input, (_, year)) = cut((symbol("="), keyword("year"))).parse(input)?;
+    let (input, _) = cut(symbol("=")).parse(input)?;
+    let (input, budget) = opt(keyword("budget")).parse(input)?;
+    let (input, year) = cut(keyword("year")).parse(input)?;
     let (input, back) = opt(preceded(symbol("-"), cut(small_integer))).parse(input)?;
     let years_back = match back {
         Some((value, span)) => Spanned { value, span },
@@ -742,6 +747,7 @@ fn report_column(input: Input<'_>) -> PResult<'_, ReportColumn> {
             name,
             years_back,
             periods,
+            budget: budget.is_some(),
         },
     ))
 }
