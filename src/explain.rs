@@ -216,9 +216,15 @@ fn explain_term(
         let mut locals: Vec<usize> = data.by_chart.get(&term.code).cloned().unwrap_or_default();
         locals.sort_by(|a, b| data.locals[*a].code.cmp(&data.locals[*b].code));
         for local in locals {
-            let value =
-                eval::term_value(aggregate, term, data, eval::Slice::year(year), Some(local))
-                    .unwrap_or(Amount::ZERO);
+            let value = eval::term_value(
+                aggregate,
+                term,
+                data,
+                eval::Slice::year(year),
+                None,
+                Some(local),
+            )
+            .unwrap_or(Amount::ZERO);
             let code = &data.locals[local];
             let count = code.lines.get(&year).copied().unwrap_or(0);
             if value.is_zero() && count == 0 {

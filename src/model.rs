@@ -121,6 +121,12 @@ pub struct ColumnDef {
     pub periods: Periods,
     /// The budget rather than the books.
     pub budget: bool,
+    /// Only the amounts with one value of a dimension: (dimension, index of
+    /// the value among its declared values). The columns of a matrix.
+    pub filter: Option<(usize, usize)>,
+    /// The total column of a matrix: shown as the sum of the row's other
+    /// columns as shown, so that rows foot.
+    pub footing: bool,
 }
 
 /// A run of periods of a fiscal year: 1 (July) to 12 (June), and 13 for

@@ -226,12 +226,16 @@ fn lower_report(
                 years_back: 0,
                 periods: Periods::YEAR,
                 budget: false,
+                filter: None,
+                footing: false,
             },
             ColumnDef {
                 name: "precedent".into(),
                 years_back: 1,
                 periods: Periods::YEAR,
                 budget: false,
+                filter: None,
+                footing: false,
             },
         ],
         rounding: global_rounding,
@@ -252,8 +256,17 @@ fn lower_report(
                             .as_ref()
                             .map_or(Periods::YEAR, |periods| checker.periods(periods)),
                         budget: column.budget,
+                        filter: None,
+                        footing: false,
                     })
                     .collect();
+            }
+            ast::ReportItem::ColumnsBy {
+                dimension, slice, ..
+            } => {
+                if let Some(columns) = matrix_columns(checker, context, dimension, slice) {
+                    lowered.columns = columns;
+                }
             }
             ast::ReportItem::Rounding(rounding) => {
                 lowered.rounding = checker.rounding(rounding, global_rounding);
@@ -921,4 +934,65 @@ impl Checker {
             to,
         }
     }
+}
+
+/// `columns by DIMENSION of SLICE`: one column per declared value of the
+/// dimension, in order, then the total (all amounts, whatever their value).
+fn matrix_columns(
+    checker: &mut Checker,
+    context: &Context<'_>,
+    dimension: &ast::Name,
+    slice: &ast::ReportColumn,
+) -> Option<Vec<ColumnDef>> {
+    let names = context.dimensions.iter().map(|d| d.name.as_str());
+    let Some(index) = context
+        .dimensions
+        .iter()
+        .position(|d| d.name == dimension.text)
+    else {
+        let mut diagnostic = Diagnostic::error(
+            Code::UnknownName,
+            format!("unknown dimension `{}`", dimension.text),
+        )
+        .at(dimension.span, "no such dimension");
+        if let Some(close) = super::closest(&dimension.text, names) {
+            diagnostic = diagnostic.help(format!("did you mean `{close}`?"));
+        }
+        checker.error(diagnostic);
+        return None;
+    };
+    let definition = &context.dimensions[index];
+    let Some(values) = &definition.values else {
+        checker.error(
+            Diagnostic::error(
+                Code::BadDimensionValue,
+                format!(
+                    "dimension `{}` declares no values: a matrix needs them as its columns",
+                    definition.name
+                ),
+            )
+            .at(dimension.span, "columns by this dimension")
+            .help("list the values in the dimension: `dimension nature \"Nature\" { N100 \"Rémunération\" … }`"),
+        );
+        return None;
+    };
+    let periods = slice
+        .periods
+        .as_ref()
+        .map_or(Periods::YEAR, |periods| checker.periods(periods));
+    let column = |name: String, filter, footing| ColumnDef {
+        name,
+        years_back: slice.years_back.value,
+        periods,
+        budget: slice.budget,
+        filter,
+        footing,
+    };
+    let mut columns: Vec<ColumnDef> = values
+        .keys()
+        .enumerate()
+        .map(|(value, code)| column(code.to_lowercase(), Some((index, value)), false))
+        .collect();
+    columns.push(column("total".to_string(), None, true));
+    Some(columns)
 }

@@ -39,6 +39,8 @@ pub struct Slice {
     pub year: i32,
     pub periods: Periods,
     pub budget: bool,
+    /// Only amounts with one value of a dimension (see [`ColumnDef::filter`]).
+    pub filter: Option<(usize, usize)>,
 }
 
 impl Slice {
@@ -47,6 +49,7 @@ impl Slice {
             year,
             periods: Periods::YEAR,
             budget: false,
+            filter: None,
         }
     }
 
@@ -56,6 +59,7 @@ impl Slice {
             year: fiscal_year - column.years_back as i32,
             periods: column.periods,
             budget: column.budget,
+            filter: column.filter,
         }
     }
 }
@@ -112,7 +116,7 @@ fn slices(program: &Program, years: &[i32]) -> Vec<Slice> {
         .iter()
         .flat_map(|report| &report.columns)
         .map(|column| Slice::of_column(column, program.fiscal_year))
-        .filter(|slice| (slice.budget || !slice.periods.is_year()) && years.contains(&slice.year))
+        .filter(|slice| *slice != Slice::year(slice.year) && years.contains(&slice.year))
         .collect();
     parts.sort();
     parts.dedup();
@@ -165,6 +169,10 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
         let mut seen = std::collections::BTreeSet::new();
         errors.retain(|error| seen.insert((error.code, error.primary_span())));
         return Err(errors);
+    }
+    let uncovered = matrix_coverage(program, &scopes, &slices, &values);
+    if !uncovered.is_empty() {
+        return Err(uncovered);
     }
     let checks = run_checks(program, &slices, &values);
     Ok(Figures {
@@ -280,8 +288,12 @@ fn scope_aggregates(
         .iter()
         .map(|aggregate| {
             let mut total = Amount::ZERO;
+            let filter = slice.filter.and_then(|(dimension, value)| {
+                let values = program.dimensions.get(dimension)?.values.as_ref()?;
+                Some((dimension, values.keys().nth(value)?.as_str()))
+            });
             for member in &scope.members {
-                match aggregate_value(aggregate, &cube.entities[*member], slice) {
+                match aggregate_value(aggregate, &cube.entities[*member], slice, filter) {
                     Some(value) => match total.checked_add(value) {
                         Some(sum) => total = sum,
                         None => errors.push(overflow(aggregate.span)),
@@ -299,10 +311,11 @@ pub fn aggregate_value(
     aggregate: &AggregateDef,
     cube: &EntityCube,
     slice: Slice,
+    filter: Option<(usize, &str)>,
 ) -> Option<Amount> {
     let mut total = Amount::ZERO;
     for term in &aggregate.terms {
-        let value = term_value(aggregate, term, cube, slice, None)?;
+        let value = term_value(aggregate, term, cube, slice, filter, None)?;
         total = total.checked_add(value)?;
     }
     Some(total)
@@ -314,6 +327,7 @@ pub fn term_value(
     term: &AggregateTerm,
     cube: &EntityCube,
     slice: Slice,
+    filter: Option<(usize, &str)>,
     only_local: Option<usize>,
 ) -> Option<Amount> {
     let Periods { from, to } = slice.periods;
@@ -327,8 +341,15 @@ pub fn term_value(
     let year = slice.year;
     let mut total = Amount::ZERO;
     for local in cube.by_chart.get(&term.code).into_iter().flatten() {
+        let dimensions = &cube.locals[*local].mapped.dimensions;
+        let in_column = filter.is_none_or(|(dimension, value)| {
+            dimensions
+                .iter()
+                .any(|(d, v)| *d == dimension && v == value)
+        });
         if only_local.is_some_and(|only| only != *local)
-            || !dimensions_match(aggregate, &cube.locals[*local].mapped.dimensions)
+            || !in_column
+            || !dimensions_match(aggregate, dimensions)
         {
             continue;
         }
@@ -542,6 +563,76 @@ fn allocate_to_largest(
         }
     }
     allocations
+}
+
+/// In a matrix, every amount of a line must fall in one of the value
+/// columns: an amount without a value of the dimension would be in the total
+/// but in no column, and the total column, which foots the row, would drop it.
+fn matrix_coverage(
+    program: &Program,
+    scopes: &[Scope],
+    slices: &[Slice],
+    values: &[Vec<YearValues>],
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for report in &program.reports {
+        let Some(total) = report.columns.iter().find(|c| c.footing) else {
+            continue;
+        };
+        let index = |column: &ColumnDef| {
+            let slice = Slice::of_column(column, program.fiscal_year);
+            slices.iter().position(|s| *s == slice)
+        };
+        let Some(total_index) = index(total) else {
+            continue;
+        };
+        let parts: Vec<usize> = report
+            .columns
+            .iter()
+            .filter(|c| c.filter.is_some())
+            .filter_map(index)
+            .collect();
+        for (scope, per_slice) in values.iter().enumerate() {
+            for figure in report.rows.iter().filter_map(|row| row.figure) {
+                let whole = per_slice[total_index].exact[figure];
+                let split = parts.iter().try_fold(Amount::ZERO, |sum, part| {
+                    sum.checked_add(per_slice[*part].exact[figure])
+                });
+                let Some(missing) = split.and_then(|split| whole.checked_sub(split)) else {
+                    continue;
+                };
+                if missing.is_zero() {
+                    continue;
+                }
+                let definition = &program.figures[figure];
+                let dimension = total_dimension(program, report);
+                errors.push(
+                    Diagnostic::error(
+                        Code::CheckFailed,
+                        format!(
+                            "`{}` of `{}`: {missing} has no value of dimension `{dimension}`, so it is in no column of the matrix",
+                            definition.qualified, scopes[scope].name
+                        ),
+                    )
+                    .at(definition.span, "this line")
+                    .help(format!(
+                        "give every code of the line a `{dimension}` in its crosswalk (a `dimension {dimension} {{ … }}` rule)"
+                    )),
+                );
+            }
+        }
+    }
+    errors
+}
+
+/// The dimension a matrix report is split by.
+fn total_dimension<'p>(program: &'p Program, report: &ReportDef) -> &'p str {
+    report
+        .columns
+        .iter()
+        .find_map(|c| c.filter)
+        .and_then(|(dimension, _)| program.dimensions.get(dimension))
+        .map_or("?", |d| d.name.as_str())
 }
 
 fn run_checks(program: &Program, slices: &[Slice], values: &[Vec<YearValues>]) -> Vec<CheckResult> {

@@ -57,6 +57,17 @@ pub struct ColumnInfo {
     pub ends: String,
     /// The budget rather than the books (the heading then starts `Budget`).
     pub budget: bool,
+    /// In a matrix: the dimension value of the column (its heading), and
+    /// its label; `None` for the total column and for other reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_label: Option<String>,
+    /// The total column of a matrix: each row shows the sum of its other
+    /// columns as shown, so rows foot; a difference with the rounded exact
+    /// total is listed among the rounding differences.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub footing: bool,
 }
 
 const MONTHS: [&str; 12] = [
@@ -185,6 +196,10 @@ pub fn statement(
         .map(|column| {
             let slice = Slice::of_column(column, program.fiscal_year);
             let year = slice.year;
+            let value = column.filter.and_then(|(dimension, value)| {
+                let values = program.dimensions.get(dimension)?.values.as_ref()?;
+                values.iter().nth(value)
+            });
             let info = ColumnInfo {
                 id: column.name.clone(),
                 year,
@@ -192,24 +207,47 @@ pub fn statement(
                 year_end: format!("30 juin {year}"),
                 from: slice.periods.from,
                 to: slice.periods.to,
-                heading: match slice.budget {
-                    true => format!(
+                heading: match (value, column.footing, slice.budget) {
+                    (Some((code, _)), _, _) => code.clone(),
+                    (None, true, _) => "Total".to_string(),
+                    (None, false, true) => format!(
                         "Budget {}",
                         heading(year, slice.periods, program.fiscal_year)
                     ),
-                    false => heading(year, slice.periods, program.fiscal_year),
+                    (None, false, false) => heading(year, slice.periods, program.fiscal_year),
                 },
                 budget: slice.budget,
+                value: value.map(|(code, _)| code.clone()),
+                value_label: value.map(|(_, label)| label.clone()),
+                footing: column.footing,
                 ends: period_end(year, slice.periods.to),
             };
             (info, figures.slice_index(slice))
         })
         .collect();
     let decimals = report.rounding.unit.decimal().scale();
-    let value = |figure: FigureId, year: Option<usize>| {
+    let rounded_at = |figure: FigureId, slice: Option<usize>| {
+        slice.map_or(Amount::ZERO, |y| {
+            figures.values[scope_index][y].rounded[figure]
+        })
+    };
+    // The total column of a matrix shows the sum of the row as shown.
+    let footed = |figure: FigureId| {
+        columns
+            .iter()
+            .filter(|(info, _)| info.value.is_some())
+            .try_fold(Amount::ZERO, |sum, (_, slice)| {
+                sum.checked_add(rounded_at(figure, *slice))
+            })
+    };
+    let value = |figure: FigureId, (info, year): &(ColumnInfo, Option<usize>)| {
         let values = year.map(|y| &figures.values[scope_index][y]);
         let exact = values.map_or(Amount::ZERO, |v| v.exact[figure]);
-        let rounded = values.map_or(Amount::ZERO, |v| v.rounded[figure]);
+        let own = rounded_at(figure, *year);
+        let rounded = match info.footing {
+            true => footed(figure).unwrap_or(own),
+            false => own,
+        };
         ValueOut {
             exact: exact.to_string(),
             rounded: rounded.to_string(),
@@ -233,12 +271,7 @@ pub fn statement(
             depth: row.depth,
             values: row
                 .figure
-                .map(|figure| {
-                    columns
-                        .iter()
-                        .map(|(_, year)| value(figure, *year))
-                        .collect()
-                })
+                .map(|figure| columns.iter().map(|column| value(figure, column)).collect())
                 .unwrap_or_default(),
         })
         .collect();
@@ -301,6 +334,25 @@ pub fn statement(
                     year: info.year,
                     amount: residue.amount.to_string(),
                     allocated: residue.allocated,
+                });
+            }
+        }
+    }
+    for row in &report.rows {
+        let Some(figure) = row.figure else { continue };
+        for (info, slice) in columns.iter().filter(|(info, _)| info.footing) {
+            let own = rounded_at(figure, *slice);
+            let Some(difference) = footed(figure).and_then(|f| f.checked_sub(own)) else {
+                continue;
+            };
+            if !difference.is_zero() {
+                residuals.push(ResidualOut {
+                    line: local_name(&program.figures[figure].qualified),
+                    label: row.label.clone(),
+                    column: info.id.clone(),
+                    year: info.year,
+                    amount: difference.to_string(),
+                    allocated: false,
                 });
             }
         }

@@ -82,9 +82,18 @@ pub fn render(statement: &Statement) -> String {
             } else {
                 "somme des montants arrondis"
             };
+            // The column as headed: its year, or its period, value or total.
+            let column = statement
+                .columns
+                .iter()
+                .find(|column| column.id == residual.column)
+                .map_or_else(
+                    || residual.year.to_string(),
+                    |column| column.heading.clone(),
+                );
             out.push_str(&format!(
-                "  {} – {} : {} $ ({how})\n",
-                residual.year, residual.label, residual.amount
+                "  {column} – {} : {} $ ({how})\n",
+                residual.label, residual.amount
             ));
         }
     }

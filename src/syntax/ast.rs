@@ -308,6 +308,13 @@ pub struct Report {
 pub enum ReportItem {
     Subtitle(Str),
     Columns(Vec<ReportColumn>, Span),
+    /// `columns by DIMENSION of SLICE`: a matrix, one column per value of
+    /// the dimension and a total.
+    ColumnsBy {
+        dimension: Name,
+        slice: ReportColumn,
+        span: Span,
+    },
     Rounding(Rounding),
     Section(Section),
     Line(Line),

@@ -697,9 +697,7 @@ fn report(input: Input<'_>) -> PResult<'_, Report> {
 fn report_item(input: Input<'_>) -> PResult<'_, ReportItem> {
     alt((
         map(subtitle, ReportItem::Subtitle),
-        map(report_columns, |(columns, span)| {
-            ReportItem::Columns(columns, span)
-        }),
+        report_columns,
         map(rounding, ReportItem::Rounding),
         map(section, ReportItem::Section),
         map(line, ReportItem::Line),
@@ -713,23 +711,62 @@ fn subtitle(input: Input<'_>) -> PResult<'_, Str> {
     preceded(keyword("subtitle"), cut(string)).parse(input)
 }
 
-/// `report_columns = "columns" "{" report_column { "," report_column } "}"`
-fn report_columns(input: Input<'_>) -> PResult<'_, (Vec<ReportColumn>, Span)> {
+/// `report_columns = "columns" ( "{" report_column { "," report_column } "}" | "by" ident "of" column_slice )`
+fn report_columns(input: Input<'_>) -> PResult<'_, ReportItem> {
     let start = position(input);
     let (input, _) = keyword("columns")(input)?;
+    if let Ok((input, _)) = keyword("by")(input) {
+        let (input, (dimension, _, slice)) =
+            cut((ident, keyword("of"), column_slice)).parse(input)?;
+        let span = span_from(&input, start);
+        let slice = ReportColumn {
+            name: dimension.clone(),
+            years_back: slice.0,
+            periods: slice.1,
+            budget: slice.2,
+        };
+        return Ok((
+            input,
+            ReportItem::ColumnsBy {
+                dimension,
+                slice,
+                span,
+            },
+        ));
+    }
     let (input, (_, columns, _)) = cut((
         symbol("{"),
         separated_list1(symbol(","), report_column),
         symbol("}"),
     ))
     .parse(input)?;
-    Ok((input, (columns, span_from(&input, start))))
+    Ok((
+        input,
+        ReportItem::Columns(columns, span_from(&input, start)),
+    ))
 }
 
-/// `report_column = ident "=" [ "budget" ] "year" [ "-" integer ] [ column_periods ]`
+/// `report_column = ident "=" column_slice`
 fn report_column(input: Input<'_>) -> PResult<'_, ReportColumn> {
     let (input, name) = ident(input)?;
-    let (input, _) = cut(symbol("=")).parse(input)?;
+    let (input, (years_back, periods, budget)) =
+        preceded(cut(symbol("=")), cut(column_slice)).parse(input)?;
+    Ok((
+        input,
+        ReportColumn {
+            name,
+            years_back,
+            periods,
+            budget,
+        },
+    ))
+}
+
+/// What a column covers: years back, part of the year, budget.
+type ColumnSlice = (Spanned<u32>, Option<Spanned<ColumnPeriods>>, bool);
+
+/// `column_slice = [ "budget" ] "year" [ "-" integer ] [ column_periods ]`
+fn column_slice(input: Input<'_>) -> PResult<'_, ColumnSlice> {
     let (input, budget) = opt(keyword("budget")).parse(input)?;
     let (input, year) = cut(keyword("year")).parse(input)?;
     let (input, back) = opt(preceded(symbol("-"), cut(small_integer))).parse(input)?;
@@ -741,15 +778,7 @@ fn report_column(input: Input<'_>) -> PResult<'_, ReportColumn> {
         },
     };
     let (input, periods) = opt(column_periods).parse(input)?;
-    Ok((
-        input,
-        ReportColumn {
-            name,
-            years_back,
-            periods,
-            budget: budget.is_some(),
-        },
-    ))
+    Ok((input, (years_back, periods, budget.is_some())))
 }
 
 /// `column_periods = [ "through" ] ( "period" | "quarter" ) integer`
