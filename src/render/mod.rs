@@ -111,10 +111,10 @@ fn heading(year: i32, periods: Periods, built: i32) -> String {
         _ if periods.is_year() => year.to_string(),
         (13, 13) => "Ajust.".to_string(),
         (from, to) if from == to => format!("P{from}"),
-        (1, to) => format!("Cumul P{}", to.min(12)),
         (from, to) if (to - from == 2 && from % 3 == 1) || (from, to) == (10, 13) => {
             format!("T{}", from.div_ceil(3))
         }
+        (1, to) => format!("Cumul P{}", to.min(12)),
         (from, to) => format!("P{from}–P{to}"),
     };
     if periods.is_year() || year == built {
@@ -313,8 +313,11 @@ pub fn statement(
         .collect();
     let mut residuals = Vec::new();
     for (info, year) in &columns {
-        let Some(year) = year else { continue };
-        for residue in &figures.values[scope_index][*year].residuals {
+        // A matrix total column is footed below, against the exact total.
+        let Some(year) = year.filter(|_| !info.footing) else {
+            continue;
+        };
+        for residue in &figures.values[scope_index][year].residuals {
             let figure = &program.figures[residue.figure];
             if figure.report == report_index
                 && !figure.qualified.ends_with(".left")
@@ -341,8 +344,15 @@ pub fn statement(
     for row in &report.rows {
         let Some(figure) = row.figure else { continue };
         for (info, slice) in columns.iter().filter(|(info, _)| info.footing) {
-            let own = rounded_at(figure, *slice);
-            let Some(difference) = footed(figure).and_then(|f| f.checked_sub(own)) else {
+            let exact = slice.map_or(Amount::ZERO, |y| {
+                figures.values[scope_index][y].exact[figure]
+            });
+            let policy = &report.rounding;
+            let Some(difference) = exact
+                .round_to(policy.unit, policy.method)
+                .zip(footed(figure))
+                .and_then(|(rounded, footed)| footed.checked_sub(rounded))
+            else {
                 continue;
             };
             if !difference.is_zero() {
