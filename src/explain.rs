@@ -222,6 +222,7 @@ fn explain_term(
                 data,
                 eval::Slice::year(year),
                 None,
+                eval::Eliminate::default(),
                 Some(local),
             )
             .unwrap_or(Amount::ZERO);

@@ -1,5 +1,6 @@
 //! reddition: a compiler for regulatory and financial reports.
 pub mod check;
+pub mod consolidate;
 pub mod cube;
 pub mod diagnostic;
 pub mod eval;

@@ -8,7 +8,7 @@ use crate::money::Amount;
 pub use crate::money::RoundingMethod;
 use crate::source::Span;
 pub use crate::syntax::ast::{Balance, Comparison, Kind, Measure, Residual, SourceRole};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Index of a chart account in [`Chart::accounts`].
 pub type CodeId = usize;
@@ -93,6 +93,19 @@ pub struct GroupDef {
     pub name: String,
     pub label: String,
     pub members: Vec<usize>,
+    pub eliminations: Vec<EliminationDef>,
+}
+
+/// Inter-entity amounts to leave out of a group's statements: postings of
+/// a member on `codes` or `against` whose counterparty is another member.
+/// The elimination report pairs each member's `codes` with the
+/// counterparty's `against`: they should cancel.
+#[derive(Debug)]
+pub struct EliminationDef {
+    pub label: String,
+    pub codes: BTreeSet<CodeId>,
+    pub against: BTreeSet<CodeId>,
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -172,6 +172,16 @@ pub fn bundle(
         "reconciliation.txt".into(),
         crate::reconcile::text(&reconciliation).into_bytes(),
     );
+    if let Some(eliminations) = crate::consolidate::eliminations(program, &built.cube) {
+        bundle.insert(
+            "eliminations.json".into(),
+            to_json(&eliminations).into_bytes(),
+        );
+        bundle.insert(
+            "eliminations.txt".into(),
+            crate::consolidate::text(&eliminations).into_bytes(),
+        );
+    }
     for (entity, data) in program.entities.iter().zip(&built.cube.entities) {
         let table = crate::reconcile::correspondences(program, entity, data, sources);
         bundle.insert(

@@ -386,6 +386,7 @@ fn dialect_and_layout(options: &FileOptions, sources: &mut Sources) -> Result<(D
         description: None,
         movement: None,
         movements: None,
+        counterparty: None,
     };
 
     let mut errors = Vec::new();

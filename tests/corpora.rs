@@ -308,6 +308,7 @@ fn layout(date: &str, account: &str, amount: &str) -> Layout {
         reference: None,
         description: None,
         movement: None,
+        counterparty: None,
         movements: None,
     }
 }

@@ -261,6 +261,7 @@ pub fn csv_dialect(which: usize, formats: FileId) -> (Dialect, Layout) {
                 reference: Some(col(&["N° pièce"])),
                 description: Some(col(&["Libellé"])),
                 movement: Some(col(&["Type de mouvement"])),
+                counterparty: None,
                 movements: Some(MovementRule {
                     from: MovementFrom::MovementColumn,
                     cases: vec![
@@ -284,6 +285,7 @@ pub fn csv_dialect(which: usize, formats: FileId) -> (Dialect, Layout) {
                 reference: Some(col(&["Pièce"])),
                 description: Some(col(&["Description"])),
                 movement: None,
+                counterparty: None,
                 movements: Some(MovementRule {
                     from: MovementFrom::Journal,
                     cases: vec![
@@ -310,6 +312,7 @@ pub fn csv_dialect(which: usize, formats: FileId) -> (Dialect, Layout) {
                 reference: Some(col(&["Document No."])),
                 description: Some(col(&["Description"])),
                 movement: None,
+                counterparty: None,
                 movements: Some(MovementRule {
                     from: MovementFrom::Journal,
                     cases: vec![
@@ -351,6 +354,7 @@ fn simple_layout(formats: FileId) -> Layout {
         reference: Some(col(&["Pièce"])),
         description: None,
         movement: None,
+        counterparty: None,
         movements: None,
     }
 }

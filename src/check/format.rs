@@ -215,6 +215,7 @@ impl Checker {
             reference: roles.remove(&ColumnRole::Reference),
             description: roles.remove(&ColumnRole::Description),
             movement: roles.remove(&ColumnRole::Movement),
+            counterparty: roles.remove(&ColumnRole::Counterparty),
             movements: movements?,
         })
     }

@@ -70,7 +70,7 @@ impl Checker {
         let crosswalks = self.crosswalks(sources, items, &chart, &dimensions, loader);
         let formats = self.formats(items);
         let entities = self.entities(items, &crosswalks, &formats);
-        let groups = self.groups(items, &entities);
+        let groups = self.groups(items, &entities, &chart);
         let rounding = self.global_rounding(items);
         let reports = reports::lower(self, items, &chart, &dimensions, rounding);
         Some(Program {
@@ -286,7 +286,7 @@ impl Checker {
         entities
     }
 
-    fn groups(&mut self, items: &[&Item], entities: &[EntityDef]) -> Vec<GroupDef> {
+    fn groups(&mut self, items: &[&Item], entities: &[EntityDef], chart: &Chart) -> Vec<GroupDef> {
         let mut groups: Vec<GroupDef> = Vec::new();
         for item in items {
             let Item::Group(group) = item else {
@@ -311,10 +311,23 @@ impl Checker {
                     self.lookup(member, "entity", entities.iter().map(|e| &e.name))
                 })
                 .collect();
+            let eliminations = group
+                .eliminations
+                .iter()
+                .filter_map(|elimination| {
+                    Some(EliminationDef {
+                        label: elimination.label.value.clone(),
+                        codes: reports::resolve_codeset(self, chart, &elimination.codes)?,
+                        against: reports::resolve_codeset(self, chart, &elimination.against)?,
+                        span: elimination.span,
+                    })
+                })
+                .collect();
             groups.push(GroupDef {
                 name: group.name.text.clone(),
                 label: group.label.value.clone(),
                 members,
+                eliminations,
             });
         }
         groups

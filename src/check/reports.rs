@@ -674,6 +674,17 @@ fn sample(codes: &[&str]) -> String {
     }
 }
 
+/// A code set with its exceptions, as chart code ids.
+pub(super) fn resolve_codeset(
+    checker: &mut Checker,
+    chart: &Chart,
+    (codes, except): &(Vec<ast::CodeItem>, Vec<ast::CodeItem>),
+) -> Option<BTreeSet<CodeId>> {
+    let codes = code_set(checker, chart, codes)?;
+    let except = code_set(checker, chart, except)?;
+    Some(codes.difference(&except).copied().collect())
+}
+
 fn code_set(
     checker: &mut Checker,
     chart: &Chart,

@@ -72,7 +72,11 @@ pub(super) fn read_entity(
     if years.is_empty() || years.len() > 64 {
         return Err(Doubt("too many years"));
     }
-    let crosswalk = &program.crosswalks[entity.crosswalk];
+    let own = program
+        .entities
+        .iter()
+        .position(|e| e.name == entity.name)
+        .ok_or(Doubt("an entity outside the program"))?;
     let mut files = Vec::new();
     for source in &entity.sources {
         let paths = project
@@ -93,7 +97,7 @@ pub(super) fn read_entity(
         }
     }
     let mut tallies: Vec<Tally> = (0..cores())
-        .map(|_| Tally::new(crosswalk, years, project.limits.local_codes))
+        .map(|_| Tally::new(program, own, years, project.limits.local_codes))
         .collect();
     let mut read: Vec<(String, SourceRole, Streamed)> = Vec::new();
     for (index, (path, full, size, source, format)) in files.iter().enumerate() {
@@ -134,6 +138,9 @@ pub(super) fn read_entity(
 /// One core's sums for one entity.
 struct Tally<'p> {
     crosswalk: &'p Crosswalk,
+    /// Every entity, to find counterparties by code; and this one's index.
+    entities: &'p [EntityDef],
+    own: usize,
     years: &'p [i32],
     local_limit: usize,
     /// The role of the file being read.
@@ -149,7 +156,7 @@ struct Tally<'p> {
     budget: FxHashMap<u64, (i128, u64)>,
     /// Budget lines per year.
     budget_lines: Vec<u64>,
-    /// Per year and role ([`slot`]).
+    /// Per year and role ([`totals_index`]).
     totals: Vec<Totals>,
     /// Per file (by index): the years it has postings in, as bits.
     file_years: Vec<u64>,
@@ -177,7 +184,7 @@ struct Totals {
     net: i128,
 }
 
-fn slot(year: usize, role: SourceRole) -> usize {
+fn totals_index(year: usize, role: SourceRole) -> usize {
     year * 2 + usize::from(role == SourceRole::Ledger)
 }
 
@@ -188,30 +195,60 @@ fn movement_bits(movement: Option<Movement>) -> u64 {
     }
 }
 
-fn key(code: u32, year: usize, period: Period, movement: Option<Movement>) -> u64 {
-    (u64::from(code) << 16)
-        | ((year as u64) << 8)
-        | (u64::from(period) << 3)
-        | movement_bits(movement)
+/// A cell of one core's tally: a code of the core, a year index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slot {
+    code: u32,
+    year: usize,
+    period: Period,
+    movement: Option<Movement>,
+    counterparty: Option<u16>,
 }
 
-fn unkey(key: u64) -> (u32, usize, Period, Option<Movement>) {
+/// Packs a slot: code (32 bits), counterparty + 1 (8), year (8), period
+/// (5), movement (3).
+fn key(slot: Slot) -> u64 {
+    let counterparty = slot.counterparty.map_or(0, |c| u64::from(c) + 1);
+    (u64::from(slot.code) << 24)
+        | (counterparty << 16)
+        | ((slot.year as u64) << 8)
+        | (u64::from(slot.period) << 3)
+        | movement_bits(slot.movement)
+}
+
+fn unkey(key: u64) -> Slot {
     let movement = match key & 7 {
         0 => None,
         n => Movement::ALL.get(n as usize - 1).copied(),
     };
-    (
-        (key >> 16) as u32,
-        ((key >> 8) & 0xFF) as usize,
-        ((key >> 3) & 0x1F) as Period,
+    let counterparty = ((key >> 16) & 0xFF) as u16;
+    Slot {
+        code: (key >> 24) as u32,
+        year: ((key >> 8) & 0xFF) as usize,
+        period: ((key >> 3) & 0x1F) as Period,
         movement,
-    )
+        counterparty: counterparty.checked_sub(1),
+    }
+}
+
+impl Slot {
+    fn cell(self, local: usize, years: &[i32]) -> Cell {
+        Cell {
+            year: years[self.year],
+            local,
+            period: self.period,
+            movement: self.movement,
+            counterparty: self.counterparty,
+        }
+    }
 }
 
 impl<'p> Tally<'p> {
-    fn new(crosswalk: &'p Crosswalk, years: &'p [i32], local_limit: usize) -> Tally<'p> {
+    fn new(program: &'p Program, own: usize, years: &'p [i32], local_limit: usize) -> Tally<'p> {
         Tally {
-            crosswalk,
+            crosswalk: &program.crosswalks[program.entities[own].crosswalk],
+            entities: &program.entities,
+            own,
             years,
             local_limit,
             role: SourceRole::Ledger,
@@ -224,6 +261,21 @@ impl<'p> Tally<'p> {
             totals: vec![Totals::default(); years.len() * 2],
             file_years: Vec::new(),
             entries: Entries::default(),
+        }
+    }
+
+    /// The entity an inter-entity posting names, by its code.
+    fn counterparty(&self, code: &str) -> Result<Option<u16>, Doubt> {
+        if code.is_empty() {
+            return Ok(None);
+        }
+        match self.entities.iter().position(|e| e.code == code) {
+            Some(index) if index != self.own => u16::try_from(index)
+                .ok()
+                .filter(|i| *i < 255)
+                .map(Some)
+                .ok_or(Doubt("too many entities")),
+            _ => Err(Doubt("an unknown counterparty")),
         }
     }
 
@@ -265,6 +317,13 @@ impl Fold for Tally<'_> {
             .filter(|index| *index < self.years.len())
             .ok_or(Doubt("a date outside the years built"))?;
         let code = self.code(record.account, record.at)?;
+        let slot = Slot {
+            code,
+            year: year_index,
+            period,
+            movement: record.movement,
+            counterparty: self.counterparty(record.counterparty)?,
+        };
         let overflow = Doubt("overflow");
         let file = record.at.file as usize;
         if self.file_years.len() <= file {
@@ -272,25 +331,21 @@ impl Fold for Tally<'_> {
         }
         self.file_years[file] |= 1 << year_index;
         if self.role == SourceRole::Budget {
-            let cell = self
-                .budget
-                .entry(key(code, year_index, period, record.movement))
-                .or_default();
+            let cell = self.budget.entry(key(slot)).or_default();
             cell.0 = cell.0.checked_add(record.amount).ok_or(overflow)?;
             cell.1 += 1;
             self.budget_lines[year_index] += 1;
             return Ok(());
         }
-        let cell = match record.movement {
-            None => &mut self.seen[code as usize].sums[year_index * PERIODS + usize::from(period)],
-            Some(_) => self
-                .moved
-                .entry(key(code, year_index, period, record.movement))
-                .or_default(),
+        let cell = match (record.movement, slot.counterparty) {
+            (None, None) => {
+                &mut self.seen[code as usize].sums[year_index * PERIODS + usize::from(period)]
+            }
+            _ => self.moved.entry(key(slot)).or_default(),
         };
         cell.0 = cell.0.checked_add(record.amount).ok_or(overflow)?;
         cell.1 += 1;
-        let totals = &mut self.totals[slot(year_index, self.role)];
+        let totals = &mut self.totals[totals_index(year_index, self.role)];
         totals.lines += 1;
         totals.net = totals.net.checked_add(record.amount).ok_or(overflow)?;
         if record.amount < 0 {
@@ -426,25 +481,19 @@ fn merge(
                 .enumerate()
                 .filter(|(_, (_, lines))| *lines > 0)
                 .map(move |(slot, sums)| {
-                    (
-                        key(
-                            code as u32,
-                            slot / PERIODS,
-                            (slot % PERIODS) as Period,
-                            None,
-                        ),
-                        sums,
-                    )
+                    let slot = Slot {
+                        code: code as u32,
+                        year: slot / PERIODS,
+                        period: (slot % PERIODS) as Period,
+                        movement: None,
+                        counterparty: None,
+                    };
+                    (key(slot), sums)
                 })
         });
         for (key, (sum, lines)) in plain.chain(tally.moved.iter().map(|(k, v)| (*k, v))) {
-            let (code, year, period, movement) = unkey(key);
-            let cell = Cell {
-                year: years[year],
-                local: ids[core][code as usize],
-                period,
-                movement,
-            };
+            let slot = unkey(key);
+            let cell = slot.cell(ids[core][slot.code as usize], years);
             let total = cells.entry(cell).or_default();
             total.0 = total.0.checked_add(*sum).ok_or(overflow)?;
             total.1 += lines;
@@ -486,13 +535,8 @@ fn budget(
     let mut cells: FxHashMap<Cell, i128> = FxHashMap::default();
     for (core, tally) in tallies.iter().enumerate() {
         for (key, (sum, _)) in &tally.budget {
-            let (code, year, period, movement) = unkey(*key);
-            let cell = Cell {
-                year: years[year],
-                local: ids[core][code as usize],
-                period,
-                movement,
-            };
+            let slot = unkey(*key);
+            let cell = slot.cell(ids[core][slot.code as usize], years);
             let total = cells.entry(cell).or_default();
             *total = total.checked_add(*sum).ok_or(Doubt("overflow"))?;
         }
@@ -520,7 +564,7 @@ fn reconciliation(
                 .into_iter()
                 .enumerate()
             {
-                let t = tally.totals[slot(index, role)];
+                let t = tally.totals[totals_index(index, role)];
                 let s = &mut sums[side];
                 s.lines += t.lines;
                 s.debits = s.debits.checked_add(t.debits).ok_or(overflow)?;

@@ -52,6 +52,8 @@ pub struct Cell {
     pub local: usize,
     pub period: Period,
     pub movement: Option<Movement>,
+    /// The other centre (entity index) of an inter-entity posting.
+    pub counterparty: Option<u16>,
 }
 
 #[derive(Debug)]
@@ -104,6 +106,7 @@ impl EntityCube {
             local,
             period: 0,
             movement: None,
+            counterparty: None,
         };
         self.cells
             .range(first..)
@@ -337,7 +340,14 @@ impl<'p> EntityReader<'p> {
         let Some(local) = self.local(path, posting)? else {
             return Ok(());
         };
-        match self.accumulate(path, role, posting, year, period, local) {
+        let cell = Cell {
+            year,
+            local,
+            period,
+            movement: posting.movement,
+            counterparty: self.counterparty(posting)?,
+        };
+        match self.accumulate(path, role, posting, cell) {
             // One overflow says it all; the run fails either way.
             Err(_) if self.capacity_reported => Ok(()),
             Err(diagnostic) => {
@@ -355,22 +365,15 @@ impl<'p> EntityReader<'p> {
         path: &str,
         role: SourceRole,
         posting: &Posting<'_>,
-        year: i32,
-        period: Period,
-        local: usize,
+        cell: Cell,
     ) -> std::result::Result<(), Diagnostic> {
+        let Cell { year, local, .. } = cell;
         let overflow = || {
             Diagnostic::error(
                 Code::Overflow,
                 "the running total overflows 28 significant digits",
             )
             .at(posting.span(Role::Amount), "adding this amount")
-        };
-        let cell = Cell {
-            year,
-            local,
-            period,
-            movement: posting.movement,
         };
         if role == SourceRole::Budget {
             let total = self.cube.budget.entry(cell).or_default();
@@ -427,6 +430,42 @@ impl<'p> EntityReader<'p> {
             }
         }
         Ok(())
+    }
+
+    /// The entity a posting names as its counterparty, by its code.
+    fn counterparty(&self, posting: &Posting<'_>) -> std::result::Result<Option<u16>, Diagnostic> {
+        if posting.counterparty.is_empty() {
+            return Ok(None);
+        }
+        let entities = &self.program.entities;
+        match entities.iter().position(|e| e.code == posting.counterparty) {
+            Some(index) if entities[index].name != self.entity.name => {
+                Ok(u16::try_from(index).ok())
+            }
+            found => {
+                let codes: Vec<String> = entities
+                    .iter()
+                    .filter(|e| e.name != self.entity.name)
+                    .map(|e| format!("`{}` ({})", e.code, e.name))
+                    .collect();
+                let what = if found.is_some() {
+                    "is the entity's own code".to_string()
+                } else {
+                    "is not the code of an entity of the project".to_string()
+                };
+                Err(Diagnostic::error(
+                    Code::UnknownName,
+                    format!("counterparty `{}` {what}", posting.counterparty),
+                )
+                .at(posting.span(Role::Counterparty), "counterparty")
+                .help(if codes.is_empty() {
+                    "an inter-entity posting names another entity of the project by its code"
+                        .to_string()
+                } else {
+                    format!("the other entities are {}", codes.join(", "))
+                }))
+            }
+        }
     }
 
     fn period_of(

@@ -7,6 +7,7 @@ use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::model::*;
 use crate::money::Amount;
 use crate::source::Span;
+use std::collections::BTreeSet;
 
 /// An entity or a group: what a statement is produced for.
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub struct Scope {
     /// Entity indices: one for an entity, the members for a group.
     pub members: Vec<usize>,
     pub is_group: bool,
+    /// For a group: the codes whose inter-member amounts are eliminated.
+    pub eliminated: BTreeSet<CodeId>,
 }
 
 #[derive(Debug)]
@@ -231,6 +234,7 @@ fn scopes(program: &Program) -> Vec<Scope> {
             code: entity.code.clone(),
             members: vec![index],
             is_group: false,
+            eliminated: BTreeSet::new(),
         });
     let groups = program.groups.iter().map(|group| Scope {
         name: group.name.clone(),
@@ -238,6 +242,11 @@ fn scopes(program: &Program) -> Vec<Scope> {
         code: String::new(),
         members: group.members.clone(),
         is_group: true,
+        eliminated: group
+            .eliminations
+            .iter()
+            .flat_map(|e| e.codes.iter().chain(&e.against).copied())
+            .collect(),
     });
     entities.chain(groups).collect()
 }
@@ -257,6 +266,25 @@ fn check_data(program: &Program, cube: &Cube, errors: &mut Vec<Diagnostic>) {
                 }
                 errors.push(diagnostic);
             }
+        }
+    }
+}
+
+/// What a group leaves out: amounts on these codes whose counterparty is
+/// one of these entities (its members). Nothing for an entity.
+#[derive(Clone, Copy, Debug)]
+pub struct Eliminate<'a> {
+    pub codes: &'a BTreeSet<CodeId>,
+    pub members: &'a [u16],
+}
+
+static NO_CODES: BTreeSet<CodeId> = BTreeSet::new();
+
+impl Default for Eliminate<'_> {
+    fn default() -> Self {
+        Eliminate {
+            codes: &NO_CODES,
+            members: &[],
         }
     }
 }
@@ -292,8 +320,18 @@ fn scope_aggregates(
                 let values = program.dimensions.get(dimension)?.values.as_ref()?;
                 Some((dimension, values.keys().nth(value)?.as_str()))
             });
+            let members: Vec<u16> = scope
+                .members
+                .iter()
+                .filter_map(|m| u16::try_from(*m).ok())
+                .collect();
+            let eliminate = Eliminate {
+                codes: &scope.eliminated,
+                members: &members,
+            };
             for member in &scope.members {
-                match aggregate_value(aggregate, &cube.entities[*member], slice, filter) {
+                match aggregate_value(aggregate, &cube.entities[*member], slice, filter, eliminate)
+                {
                     Some(value) => match total.checked_add(value) {
                         Some(sum) => total = sum,
                         None => errors.push(overflow(aggregate.span)),
@@ -312,10 +350,11 @@ pub fn aggregate_value(
     cube: &EntityCube,
     slice: Slice,
     filter: Option<(usize, &str)>,
+    eliminate: Eliminate<'_>,
 ) -> Option<Amount> {
     let mut total = Amount::ZERO;
     for term in &aggregate.terms {
-        let value = term_value(aggregate, term, cube, slice, filter, None)?;
+        let value = term_value(aggregate, term, cube, slice, filter, eliminate, None)?;
         total = total.checked_add(value)?;
     }
     Some(total)
@@ -328,8 +367,10 @@ pub fn term_value(
     cube: &EntityCube,
     slice: Slice,
     filter: Option<(usize, &str)>,
+    eliminate: Eliminate<'_>,
     only_local: Option<usize>,
 ) -> Option<Amount> {
+    let eliminated = eliminate.codes.contains(&term.code);
     let Periods { from, to } = slice.periods;
     // Flows over the slice; balances at its end; an opening balance just
     // before its start (period 0 holds the year's opening balances).
@@ -358,6 +399,7 @@ pub fn term_value(
             local: *local,
             period: *periods.start(),
             movement: None,
+            counterparty: None,
         };
         let cells = if slice.budget {
             &cube.budget
@@ -368,7 +410,10 @@ pub fn term_value(
             if cell.year != year || cell.local != *local || cell.period > *periods.end() {
                 break;
             }
-            if movement_matches(aggregate, cell.movement) {
+            let inside = cell
+                .counterparty
+                .is_some_and(|c| eliminate.members.contains(&c));
+            if movement_matches(aggregate, cell.movement) && !(eliminated && inside) {
                 total = total.checked_add(*amount)?;
             }
         }

@@ -210,6 +210,8 @@ pub struct Layout {
     pub description: Option<ColumnRef>,
     pub movement: Option<ColumnRef>,
     pub movements: Option<MovementRule>,
+    /// The other centre of an inter-entity posting (its ministry code).
+    pub counterparty: Option<ColumnRef>,
 }
 
 /// One line of an export, as handed to the sink. Text cells are trimmed;
@@ -224,6 +226,8 @@ pub struct Posting<'a> {
     pub reference: &'a str,
     pub description: &'a str,
     pub movement: Option<Movement>,
+    /// The other centre's code, for an inter-entity posting; else empty.
+    pub counterparty: &'a str,
     /// Physical 1-based line where the record starts.
     pub line: usize,
     /// 1-based character column of the account cell on its line.
@@ -241,6 +245,7 @@ pub enum Role {
     Reference,
     Description,
     Movement,
+    Counterparty,
 }
 
 /// The file id of placeholder spans; never a real file.

@@ -22,6 +22,7 @@ struct Columns {
     reference: Option<Vec<usize>>,
     description: Option<Vec<usize>>,
     movement: Option<Vec<usize>>,
+    counterparty: Option<Vec<usize>>,
 }
 
 enum AmountColumns {
@@ -58,6 +59,7 @@ struct Values {
     reference: String,
     description: String,
     movement: Option<Movement>,
+    counterparty: String,
 }
 
 pub fn read_text(
@@ -474,6 +476,7 @@ impl Reader<'_> {
             reference: &values.reference,
             description: &values.description,
             movement: values.movement,
+            counterparty: &values.counterparty,
             line: self.line_number(record.start),
             account_column,
         };

@@ -56,6 +56,8 @@ pub struct Record<'r> {
     pub amount: i128,
     pub reference: &'r str,
     pub movement: Option<Movement>,
+    /// The other centre's code, for an inter-entity posting; else empty.
+    pub counterparty: &'r str,
     pub at: Position,
 }
 
@@ -446,6 +448,7 @@ struct Roles {
     reference: Option<Vec<usize>>,
     /// The cells that give the movement type, when the format reads one.
     movement: Option<Vec<usize>>,
+    counterparty: Option<Vec<usize>>,
     /// Only these cells may span lines.
     description: Vec<usize>,
     joined: Joined,
@@ -468,6 +471,7 @@ struct Joined {
     credit: String,
     reference: String,
     movement: String,
+    counterparty: String,
 }
 
 impl Roles {
@@ -510,6 +514,7 @@ impl Roles {
         let reference = optional(&layout.reference)?;
         let description = optional(&layout.description)?.unwrap_or_default();
         let movement_column = optional(&layout.movement)?;
+        let counterparty = optional(&layout.counterparty)?;
         let (movement, movement_join) = match layout.movements.as_ref().map(|rule| rule.from) {
             Some(MovementFrom::Journal) => (journal, &layout.journal),
             Some(MovementFrom::MovementColumn) => (movement_column, &layout.movement),
@@ -528,6 +533,7 @@ impl Roles {
             amount,
             reference,
             movement,
+            counterparty,
             description,
             joined: Joined {
                 date: layout.date.joined.clone(),
@@ -537,6 +543,7 @@ impl Roles {
                 credit: credit_join,
                 reference: joined(&layout.reference),
                 movement: joined(movement_join),
+                counterparty: joined(&layout.counterparty),
             },
         })
     }
@@ -575,6 +582,7 @@ struct Scratch {
     credit: String,
     reference: String,
     movement: String,
+    counterparty: String,
 }
 
 /// The last date cell read and its value: dates come in runs.
@@ -904,6 +912,14 @@ impl<'a> Parser<'a> {
             }
             _ => None,
         };
+        let counterparty = match &roles.counterparty {
+            Some(indices) => cells.role(
+                indices,
+                &roles.joined.counterparty,
+                &mut scratch.counterparty,
+            )?,
+            None => "",
+        };
         count.debits = count.debits.checked_add(debit).ok_or(Doubt("overflow"))?;
         count.credits = count.credits.checked_add(credit).ok_or(Doubt("overflow"))?;
         fold.take(&Record {
@@ -912,6 +928,7 @@ impl<'a> Parser<'a> {
             amount,
             reference,
             movement,
+            counterparty,
             at,
         })
     }

@@ -218,6 +218,8 @@ pub enum ColumnRole {
     Reference,
     Description,
     Movement,
+    /// The other centre of an inter-entity posting, by its ministry code.
+    Counterparty,
 }
 
 #[derive(Debug)]
@@ -273,6 +275,17 @@ pub struct Group {
     pub name: Name,
     pub label: Str,
     pub members: Vec<Name>,
+    pub eliminations: Vec<Elimination>,
+}
+
+/// `eliminate CODES against CODES "label"`: inter-entity amounts between
+/// members, on either side, left out of the group's statements.
+#[derive(Debug)]
+pub struct Elimination {
+    pub codes: (Vec<CodeItem>, Vec<CodeItem>),
+    pub against: (Vec<CodeItem>, Vec<CodeItem>),
+    pub label: Str,
+    pub span: Span,
 }
 
 #[derive(Debug)]

@@ -9,7 +9,7 @@ use crate::money::RoundingMethod;
 use crate::source::Span;
 use nom::branch::alt;
 use nom::combinator::{cut, map, opt, value as constant};
-use nom::multi::separated_list1;
+use nom::multi::{many0, separated_list1};
 use nom::sequence::preceded;
 use nom::{Err, Parser};
 use std::cell::Cell;
@@ -499,7 +499,7 @@ fn column(input: Input<'_>) -> PResult<'_, Column> {
     ))
 }
 
-/// `column_role = "date" | "account" | "amount" | "debit" | "credit" | "journal" | "reference" | "description" | "movement"`
+/// `column_role = "date" | "account" | "amount" | "debit" | "credit" | "journal" | "reference" | "description" | "movement" | "counterparty"`
 fn column_role(input: Input<'_>) -> PResult<'_, Spanned<ColumnRole>> {
     let role = |word, value| map(keyword(word), move |span| Spanned { value, span });
     alt((
@@ -512,6 +512,7 @@ fn column_role(input: Input<'_>) -> PResult<'_, Spanned<ColumnRole>> {
         role("reference", ColumnRole::Reference),
         role("description", ColumnRole::Description),
         role("movement", ColumnRole::Movement),
+        role("counterparty", ColumnRole::Counterparty),
     ))
     .parse(input)
 }
@@ -610,14 +611,15 @@ fn source(input: Input<'_>) -> PResult<'_, SourceDecl> {
     ))
 }
 
-/// `group = "group" ident string "{" ident { "," ident } "}"`
+/// `group = "group" ident string "{" ident { "," ident } { elimination } "}"`
 fn group(input: Input<'_>) -> PResult<'_, Group> {
     let (input, _) = keyword("group")(input)?;
-    let (input, (name, label, _, members, _)) = cut((
+    let (input, (name, label, _, members, eliminations, _)) = cut((
         ident,
         string,
         symbol("{"),
         separated_list1(symbol(","), ident),
+        many0(elimination),
         symbol("}"),
     ))
     .parse(input)?;
@@ -627,6 +629,24 @@ fn group(input: Input<'_>) -> PResult<'_, Group> {
             name,
             label,
             members,
+            eliminations,
+        },
+    ))
+}
+
+/// `elimination = "eliminate" codeset "against" codeset string`
+fn elimination(input: Input<'_>) -> PResult<'_, Elimination> {
+    let start = position(input);
+    let (input, _) = keyword("eliminate")(input)?;
+    let (input, (codes, _, against, label)) =
+        cut((codeset, keyword("against"), codeset, string)).parse(input)?;
+    Ok((
+        input,
+        Elimination {
+            codes,
+            against,
+            label,
+            span: span_from(&input, start),
         },
     ))
 }

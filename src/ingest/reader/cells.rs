@@ -37,6 +37,7 @@ impl Reader<'_> {
             reference: text(&columns.reference, &self.layout.reference),
             description: text(&columns.description, &self.layout.description),
             movement: movement?,
+            counterparty: text(&columns.counterparty, &self.layout.counterparty),
         };
         (self.errors.len() == errors_before).then_some(values)
     }
@@ -372,6 +373,7 @@ fn role_cells<'c>(columns: &'c Columns, values: &Values, role: u32) -> &'c [usiz
         r if r == Role::Reference as u32 => optional(&columns.reference),
         r if r == Role::Description as u32 => optional(&columns.description),
         r if r == Role::Movement as u32 => optional(&columns.movement),
+        r if r == Role::Counterparty as u32 => optional(&columns.counterparty),
         _ => &columns.account,
     }
 }

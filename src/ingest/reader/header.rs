@@ -30,6 +30,7 @@ impl Reader<'_> {
         let reference = optional(self, &layout.reference);
         let description = optional(self, &layout.description);
         let movement = optional(self, &layout.movement);
+        let counterparty = optional(self, &layout.counterparty);
         if self.errors.is_empty() {
             Ok(Columns {
                 date,
@@ -39,6 +40,7 @@ impl Reader<'_> {
                 reference,
                 description,
                 movement,
+                counterparty,
             })
         } else {
             Err(std::mem::take(&mut self.errors))

@@ -48,6 +48,7 @@ impl Fixture {
             reference: Some(self.column(&["Pièce"])),
             description: Some(self.column(&["Description"])),
             movement: None,
+            counterparty: None,
             movements: Some(MovementRule {
                 from: MovementFrom::Journal,
                 cases: vec![
@@ -80,6 +81,7 @@ impl Fixture {
             reference: Some(self.column(&["No pièce"])),
             description: Some(self.column(&["Libellé"])),
             movement: Some(self.column(&["Type mvt"])),
+            counterparty: None,
             movements: Some(MovementRule {
                 from: MovementFrom::MovementColumn,
                 cases: vec![
