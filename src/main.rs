@@ -200,6 +200,8 @@ fn run(cli: Cli) -> u8 {
         progress: Some(&progress),
         ..ReadOptions::default()
     };
+    // Failing `warning` validation rules of a successful build: reported.
+    let mut warnings = Vec::new();
     let result = match cli.command {
         Command::Check { path } => check(&project(path), &mut sources),
         Command::Build { path, out, format } => {
@@ -208,6 +210,7 @@ fn run(cli: Cli) -> u8 {
                 ..reading
             };
             build(&project(path), &mut sources, &out, &format, &reading)
+                .map(|found| warnings = found)
         }
         Command::Explain {
             figure,
@@ -223,7 +226,8 @@ fn run(cli: Cli) -> u8 {
             year,
             lines,
             &reading,
-        ),
+        )
+        .map(|found| warnings = found),
         Command::TrialBalance(args) => {
             let args = *args;
             let out = args.out.clone();
@@ -252,6 +256,20 @@ fn run(cli: Cli) -> u8 {
     };
     drop(display);
     match result {
+        Ok(()) if !warnings.is_empty() => {
+            diagnostic::sort(&mut warnings);
+            let mut stderr = std::io::stderr().lock();
+            let text = match cli.error_format {
+                ErrorFormat::Json => diagnostic::render_json(&sources, &warnings),
+                ErrorFormat::Human => {
+                    let colour =
+                        std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    diagnostic::render(&sources, &warnings, colour)
+                }
+            };
+            let _ = stderr.write_all(text.as_bytes());
+            0
+        }
         Ok(()) => 0,
         Err(mut diagnostics) => {
             diagnostic::sort(&mut diagnostics);
@@ -298,7 +316,7 @@ fn build(
     out: &std::path::Path,
     formats: &[OutputFormat],
     reading: &ReadOptions<'_>,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let program = pipeline::check_project(project, sources)?;
     let built = pipeline::run(&program, project, sources, reading)?;
     let mut formats = formats.to_vec();
@@ -329,14 +347,22 @@ fn build(
         .map(|r| r.opening_lines + r.ledger_lines)
         .sum();
     let checks = built.figures.checks.len();
+    let rules = match built.figures.rules.len() {
+        0 => String::new(),
+        count => {
+            let failed = built.warnings.len();
+            let plural = if failed == 1 { "" } else { "s" };
+            format!(", {count} validation results ({failed} warning{plural})")
+        }
+    };
     say_line(format!(
-        "ok: {} ledger lines mapped, {} statements, {checks} checks passed, {} files written to {}",
+        "ok: {} ledger lines mapped, {} statements, {checks} checks passed{rules}, {} files written to {}",
         lines,
         built.figures.scopes.len() * program.reports.len(),
         bundle.len(),
         out.display()
     ));
-    Ok(())
+    Ok(built.warnings)
 }
 
 fn explain_figure(
@@ -347,7 +373,7 @@ fn explain_figure(
     year: Option<i32>,
     lines: usize,
     reading: &ReadOptions<'_>,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let program = pipeline::check_project(project, sources)?;
     let Some(figure_id) = explain::find(&program, figure) else {
         let known = explain::names(&program);
@@ -390,7 +416,7 @@ fn explain_figure(
     say(&explain::explain(
         &program, &built, sources, figure_id, scope, year, &ledger,
     ));
-    Ok(())
+    Ok(built.warnings)
 }
 
 /// The export and dialect of `trial-balance --file`.

@@ -7,7 +7,9 @@ use crate::mapping::Crosswalk;
 use crate::money::Amount;
 pub use crate::money::RoundingMethod;
 use crate::source::Span;
-pub use crate::syntax::ast::{Balance, Comparison, Kind, Measure, Residual, SourceRole};
+pub use crate::syntax::ast::{
+    Balance, Comparison, Kind, Measure, Residual, RuleSeverity, SourceRole,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Index of a chart account in [`Chart::accounts`].
@@ -30,6 +32,54 @@ pub struct Program {
     /// `figures` in topological order: operands before the figures using them.
     pub order: Vec<FigureId>,
     pub aggregates: Vec<AggregateDef>,
+    /// The regulators' validation rules.
+    pub validations: Vec<ValidationDef>,
+}
+
+#[derive(Debug)]
+pub struct ValidationDef {
+    pub name: String,
+    pub label: String,
+    pub rules: Vec<RuleDef>,
+}
+
+/// A validation rule, run for every entity and group.
+#[derive(Debug)]
+pub struct RuleDef {
+    pub id: String,
+    pub severity: RuleSeverity,
+    pub label: String,
+    /// The rule applies only where this holds.
+    pub when: Option<RuleTestDef>,
+    pub test: RuleTestDef,
+    /// The rule's id in the source.
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct RuleTestDef {
+    pub left: Vec<RuleTermDef>,
+    pub comparison: Comparison,
+    pub right: Vec<RuleTermDef>,
+    pub tolerance: Amount,
+}
+
+#[derive(Debug)]
+pub struct RuleTermDef {
+    pub negative: bool,
+    pub value: RuleValueDef,
+}
+
+#[derive(Debug)]
+pub enum RuleValueDef {
+    /// A figure summed over columns (indices into its report's columns);
+    /// `text` is how the rule names it: `resultats.excedent[courant]`.
+    Figure {
+        figure: FigureId,
+        columns: Vec<usize>,
+        text: String,
+    },
+    Number(Amount),
 }
 
 #[derive(Debug)]

@@ -74,6 +74,8 @@ pub fn check_files(
 pub struct Built {
     pub cube: Cube,
     pub figures: Figures,
+    /// Failing `warning` validation rules: reported, not blocking.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads the ledgers, evaluates every figure and runs every check.
@@ -85,11 +87,19 @@ pub fn run(
 ) -> Result<Built> {
     let cube = cube::build(program, project, sources, options)?;
     let figures = eval::evaluate(program, &cube)?;
-    let failures = eval::check_failures(program, &figures);
-    if !failures.is_empty() {
+    let mut failures = eval::check_failures(program, &figures);
+    failures.extend(eval::rules::diagnostics(program, &figures));
+    let blocking = failures
+        .iter()
+        .any(|d| d.severity == crate::diagnostic::Severity::Error);
+    if blocking {
         return Err(failures);
     }
-    Ok(Built { cube, figures })
+    Ok(Built {
+        cube,
+        figures,
+        warnings: failures,
+    })
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
@@ -172,6 +182,14 @@ pub fn bundle(
         "reconciliation.txt".into(),
         crate::reconcile::text(&reconciliation).into_bytes(),
     );
+    if !program.validations.is_empty() {
+        let validation = render::validation::report(program, &built.figures);
+        bundle.insert("validation.json".into(), to_json(&validation).into_bytes());
+        bundle.insert(
+            "validation.txt".into(),
+            render::validation::text(&validation).into_bytes(),
+        );
+    }
     if let Some(eliminations) = crate::consolidate::eliminations(program, &built.cube) {
         bundle.insert(
             "eliminations.json".into(),

@@ -6,6 +6,7 @@
 mod crosswalk;
 mod format;
 mod reports;
+mod validation;
 
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::model::*;
@@ -73,6 +74,7 @@ impl Checker {
         let groups = self.groups(items, &entities, &chart);
         let rounding = self.global_rounding(items);
         let reports = reports::lower(self, items, &chart, &dimensions, rounding);
+        let validations = validation::lower(self, items, &reports.reports, &reports.figures);
         Some(Program {
             fiscal_year: fiscal_year?,
             chart,
@@ -85,6 +87,7 @@ impl Checker {
             figures: reports.figures,
             order: reports.order,
             aggregates: reports.aggregates,
+            validations,
         })
     }
 

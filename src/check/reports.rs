@@ -1002,7 +1002,11 @@ fn matrix_columns(
     let mut columns: Vec<ColumnDef> = values
         .keys()
         .enumerate()
-        .map(|(value, code)| column(code.to_lowercase(), Some((index, value)), false))
+        // `nature_n100`, `mesure_15313`: a name rules can refer to.
+        .map(|(value, code)| {
+            let name = format!("{}_{}", definition.name, code.to_lowercase());
+            column(name, Some((index, value)), false)
+        })
         .collect();
     columns.push(column("total".to_string(), None, true));
     Some(columns)

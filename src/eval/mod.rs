@@ -2,6 +2,8 @@
 //! fiscal year, their presentation rounding, and the result of every check.
 //! One forward pass over the figures in topological order.
 
+pub mod rules;
+
 use crate::cube::{Cube, EntityCube};
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::model::*;
@@ -34,6 +36,8 @@ pub struct Figures {
     /// `values[scope][slice index]`.
     pub values: Vec<Vec<YearValues>>,
     pub checks: Vec<CheckResult>,
+    /// Every validation rule for every scope.
+    pub rules: Vec<rules::RuleOutcome>,
 }
 
 /// A fiscal year, or a run of its periods, of the books or of the budget.
@@ -178,13 +182,16 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
         return Err(uncovered);
     }
     let checks = run_checks(program, &slices, &values);
-    Ok(Figures {
+    let mut figures = Figures {
         scopes,
         years: cube.years.clone(),
         slices,
         values,
         checks,
-    })
+        rules: Vec::new(),
+    };
+    figures.rules = rules::run(program, &figures);
+    Ok(figures)
 }
 
 /// Failing checks, as diagnostics (the build fails on them).

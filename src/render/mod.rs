@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod html;
 pub mod text;
+pub mod validation;
 
 use crate::eval::{Figures, Scope, Slice};
 use crate::model::*;

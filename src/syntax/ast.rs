@@ -42,6 +42,62 @@ pub enum Item {
     Group(Group),
     Rounding(Rounding),
     Report(Report),
+    Validation(Validation),
+}
+
+/// `validation ID "label" { rule … }`: the regulator's validation rules.
+#[derive(Debug)]
+pub struct Validation {
+    pub name: Name,
+    pub label: Str,
+    pub rules: Vec<ValidationRule>,
+}
+
+#[derive(Debug)]
+pub struct ValidationRule {
+    pub id: Name,
+    pub severity: Spanned<RuleSeverity>,
+    pub label: Str,
+    /// `when TEST`: the rule applies only where this holds.
+    pub when: Option<RuleTest>,
+    pub test: RuleTest,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSeverity {
+    /// Blocks the submission.
+    Error,
+    /// Reported.
+    Warning,
+}
+
+/// `sum comparison sum [ "tolerance" decimal ]`.
+#[derive(Debug)]
+pub struct RuleTest {
+    pub left: Vec<RuleTerm>,
+    pub comparison: Spanned<Comparison>,
+    pub right: Vec<RuleTerm>,
+    pub tolerance: Option<Spanned<Amount>>,
+}
+
+/// A signed term: a figure in columns (summed), or a number.
+#[derive(Debug)]
+pub struct RuleTerm {
+    pub negative: bool,
+    pub value: RuleValue,
+}
+
+#[derive(Debug)]
+pub enum RuleValue {
+    /// `report.line[column, …]`.
+    Figure {
+        report: Name,
+        line: Name,
+        columns: Vec<Name>,
+        span: Span,
+    },
+    Number(Spanned<Amount>),
 }
 
 #[derive(Debug)]

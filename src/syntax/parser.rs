@@ -122,8 +122,106 @@ fn item(input: Input<'_>) -> PResult<'_, Item> {
         map(group, Item::Group),
         map(rounding, Item::Rounding),
         map(report, Item::Report),
+        map(validation, Item::Validation),
     ))
     .parse(input)
+}
+
+/// `validation = "validation" ident string "{" { rule } "}"`
+fn validation(input: Input<'_>) -> PResult<'_, Validation> {
+    let (input, _) = keyword("validation")(input)?;
+    let (input, (name, label)) = cut((ident, string)).parse(input)?;
+    let (input, rules) = cut(|i| block(i, rule_item)).parse(input)?;
+    Ok((input, Validation { name, label, rules }))
+}
+
+/// `rule_item = "rule" ident severity string [ "when" rule_test ] ":" rule_test`
+fn rule_item(input: Input<'_>) -> PResult<'_, ValidationRule> {
+    let start = position(input);
+    let (input, _) = keyword("rule")(input)?;
+    let (input, (id, severity, label)) = cut((ident, severity, string)).parse(input)?;
+    let (input, when) = opt(preceded(keyword("when"), cut(rule_test))).parse(input)?;
+    let (input, test) = preceded(cut(symbol(":")), cut(rule_test)).parse(input)?;
+    Ok((
+        input,
+        ValidationRule {
+            id,
+            severity,
+            label,
+            when,
+            test,
+            span: span_from(&input, start),
+        },
+    ))
+}
+
+/// `severity = "error" | "warning"`
+fn severity(input: Input<'_>) -> PResult<'_, Spanned<RuleSeverity>> {
+    let level = |word, value| map(keyword(word), move |span| Spanned { value, span });
+    alt((
+        level("error", RuleSeverity::Error),
+        level("warning", RuleSeverity::Warning),
+    ))
+    .parse(input)
+}
+
+/// `rule_test = rule_sum comparison rule_sum [ "tolerance" decimal ]`
+fn rule_test(input: Input<'_>) -> PResult<'_, RuleTest> {
+    let (input, (left, comparison, right)) =
+        (rule_sum, cut(comparison), cut(rule_sum)).parse(input)?;
+    let (input, tolerance) = opt(preceded(keyword("tolerance"), cut(decimal))).parse(input)?;
+    Ok((
+        input,
+        RuleTest {
+            left,
+            comparison,
+            right,
+            tolerance: tolerance.map(|(value, span)| Spanned { value, span }),
+        },
+    ))
+}
+
+/// `rule_sum = [ "-" ] rule_value { ( "+" | "-" ) rule_value }`
+fn rule_sum(input: Input<'_>) -> PResult<'_, Vec<RuleTerm>> {
+    let (mut input, first_negative) = opt(symbol("-")).parse(input)?;
+    let (rest, value) = rule_value(input)?;
+    input = rest;
+    let mut terms = vec![RuleTerm {
+        negative: first_negative.is_some(),
+        value,
+    }];
+    while terms.len() < MAX_TERMS as usize {
+        let sign = alt((constant(false, symbol("+")), constant(true, symbol("-")))).parse(input);
+        let Ok((rest, negative)) = sign else { break };
+        let (rest, value) = cut(rule_value).parse(rest)?;
+        terms.push(RuleTerm { negative, value });
+        input = rest;
+    }
+    Ok((input, terms))
+}
+
+/// `rule_value = ident "." ident "[" ident { "," ident } "]" | decimal`
+fn rule_value(input: Input<'_>) -> PResult<'_, RuleValue> {
+    if let Ok((rest, (value, span))) = decimal(input) {
+        return Ok((rest, RuleValue::Number(Spanned { value, span })));
+    }
+    let start = position(input);
+    let (input, (report, _, line)) = (ident, symbol("."), cut(ident)).parse(input)?;
+    let (input, (_, columns, _)) = cut((
+        symbol("["),
+        separated_list1(symbol(","), ident),
+        symbol("]"),
+    ))
+    .parse(input)?;
+    Ok((
+        input,
+        RuleValue::Figure {
+            report,
+            line,
+            columns,
+            span: span_from(&input, start),
+        },
+    ))
 }
 
 /// `fiscal_year = "fiscal_year" integer`

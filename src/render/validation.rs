@@ -1,0 +1,158 @@
+//! The validation report: every rule, for every entity and group, with its
+//! outcome and the figures it compared.
+
+use crate::eval::Figures;
+use crate::eval::rules::Status;
+use crate::model::{Comparison, Program, RuleSeverity};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct ValidationReport {
+    pub fiscal_year: String,
+    pub validations: Vec<ValidationOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ValidationOut {
+    pub id: String,
+    pub label: String,
+    pub passed: usize,
+    pub failed: usize,
+    pub not_applicable: usize,
+    pub rules: Vec<RuleOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleOut {
+    pub id: String,
+    pub severity: &'static str,
+    pub label: String,
+    pub comparison: &'static str,
+    pub tolerance: String,
+    pub results: Vec<ResultOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ResultOut {
+    pub scope: String,
+    pub status: Status,
+    pub left: String,
+    pub right: String,
+    pub difference: String,
+    pub figures: Vec<FigureOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FigureOut {
+    pub figure: String,
+    pub value: String,
+}
+
+pub fn report(program: &Program, figures: &Figures) -> ValidationReport {
+    let validations = program
+        .validations
+        .iter()
+        .enumerate()
+        .map(|(validation_index, validation)| {
+            let outcomes: Vec<_> = figures
+                .rules
+                .iter()
+                .filter(|o| o.validation == validation_index)
+                .collect();
+            let count = |status| outcomes.iter().filter(|o| o.status == status).count();
+            ValidationOut {
+                id: validation.name.clone(),
+                label: validation.label.clone(),
+                passed: count(Status::Passed),
+                failed: count(Status::Failed),
+                not_applicable: count(Status::NotApplicable),
+                rules: validation
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .map(|(rule_index, rule)| RuleOut {
+                        id: rule.id.clone(),
+                        severity: match rule.severity {
+                            RuleSeverity::Error => "error",
+                            RuleSeverity::Warning => "warning",
+                        },
+                        label: rule.label.clone(),
+                        comparison: match rule.test.comparison {
+                            Comparison::Equal => "==",
+                            Comparison::AtMost => "<=",
+                            Comparison::AtLeast => ">=",
+                        },
+                        tolerance: rule.test.tolerance.to_string(),
+                        results: outcomes
+                            .iter()
+                            .filter(|o| o.rule == rule_index)
+                            .map(|o| ResultOut {
+                                scope: figures.scopes[o.scope].name.clone(),
+                                status: o.status,
+                                left: o.left.to_string(),
+                                right: o.right.to_string(),
+                                difference: o.difference.to_string(),
+                                figures: o
+                                    .terms
+                                    .iter()
+                                    .map(|(figure, value)| FigureOut {
+                                        figure: figure.clone(),
+                                        value: value.to_string(),
+                                    })
+                                    .collect(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    ValidationReport {
+        fiscal_year: format!("{}-{}", program.fiscal_year - 1, program.fiscal_year),
+        validations,
+    }
+}
+
+pub fn text(report: &ValidationReport) -> String {
+    let mut out = format!("Rapport de validation, exercice {}\n", report.fiscal_year);
+    for validation in &report.validations {
+        out.push_str(&format!(
+            "\n{} ({}) : {} respectées, {} en échec, {} sans objet\n",
+            validation.label,
+            validation.id,
+            validation.passed,
+            validation.failed,
+            validation.not_applicable
+        ));
+        for rule in &validation.rules {
+            let severity = if rule.severity == "error" {
+                "erreur"
+            } else {
+                "avertissement"
+            };
+            out.push_str(&format!("  {} [{severity}] {}\n", rule.id, rule.label));
+            for result in &rule.results {
+                let status = match result.status {
+                    Status::Passed => "respectée",
+                    Status::Failed => "ÉCHEC",
+                    Status::NotApplicable => "sans objet",
+                };
+                out.push_str(&format!(
+                    "    {} : {status} ; {} {} {} (écart {}, tolérance {})\n",
+                    result.scope,
+                    result.left,
+                    rule.comparison,
+                    result.right,
+                    result.difference,
+                    rule.tolerance
+                ));
+                if result.status == Status::Failed {
+                    for figure in &result.figures {
+                        out.push_str(&format!("      {} = {}\n", figure.figure, figure.value));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
