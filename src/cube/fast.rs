@@ -376,7 +376,7 @@ struct Entries {
 
 impl Entries {
     fn add(&mut self, year: i32, reference: &str, amount: i128) -> Result<(), Doubt> {
-        if self.in_run && self.run_year == year && self.run == reference {
+        if self.in_run && self.run_year == year && stream::same_text(&self.run, reference) {
             self.run_net = self.run_net.checked_add(amount).ok_or(Doubt("overflow"))?;
             return Ok(());
         }

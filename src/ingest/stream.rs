@@ -595,7 +595,7 @@ struct DateCache {
 impl DateCache {
     fn read(&mut self, text: &str, format: &super::DateFormat) -> Result<NaiveDate, Doubt> {
         if let Some(date) = self.value
-            && self.text == text
+            && same_text(&self.text, text)
         {
             return Ok(date);
         }
@@ -607,6 +607,13 @@ impl DateCache {
         self.value = Some(date);
         Ok(date)
     }
+}
+
+/// Equality of two short texts (a date, a reference) without a library
+/// call: on every line, the call costs more than the comparison.
+pub fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// A block and the cells of its current record.
