@@ -53,6 +53,15 @@ pub enum Code {
     EmptySelection,
     /// A report column on a period or quarter that does not exist: `period 14`.
     BadPeriod,
+    /// `element 2Total`, `attribute xmlns`: not an XML name this tool writes.
+    BadXmlName,
+    /// A value used where it has no meaning: `line.id` outside `each`.
+    MisplacedValue,
+    /// A submission without one root element or version, or with two
+    /// siblings of one name.
+    SubmissionShape,
+    /// A number format that would round a second time, or on a non-amount.
+    BadNumberFormat,
     /// A source file or folder that cannot be read.
     Io,
     /// A ledger or table file that is not valid in its declared encoding.
@@ -103,7 +112,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in index order (tests check that each has a fixture).
-    pub const ALL: [Code; 43] = [
+    pub const ALL: [Code; 47] = [
         Code::Syntax,
         Code::UnterminatedString,
         Code::InvalidEscape,
@@ -124,6 +133,10 @@ impl Code {
         Code::BadMatcher,
         Code::EmptySelection,
         Code::BadPeriod,
+        Code::BadXmlName,
+        Code::MisplacedValue,
+        Code::SubmissionShape,
+        Code::BadNumberFormat,
         Code::Io,
         Code::BadEncoding,
         Code::CsvStructure,
@@ -172,6 +185,10 @@ impl Code {
             BadMatcher => "E0307",
             EmptySelection => "E0308",
             BadPeriod => "E0311",
+            BadXmlName => "E0320",
+            MisplacedValue => "E0321",
+            SubmissionShape => "E0322",
+            BadNumberFormat => "E0323",
             Io => "E0401",
             BadEncoding => "E0402",
             CsvStructure => "E0403",

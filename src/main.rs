@@ -69,7 +69,7 @@ enum Command {
         #[arg(long, default_value = "out")]
         out: PathBuf,
         /// Output formats, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "html,json,csv,txt")]
+        #[arg(long, value_delimiter = ',', default_value = "html,json,csv,txt,xml")]
         format: Vec<OutputFormat>,
     },
     /// Show how one figure was obtained, down to local codes and crosswalk rules.

@@ -21,6 +21,9 @@ pub enum OutputFormat {
     Json,
     Csv,
     Txt,
+    /// Ministry files: each submission as XML, with its XSD and CSV and
+    /// JSON views.
+    Xml,
 }
 
 impl OutputFormat {
@@ -30,6 +33,7 @@ impl OutputFormat {
             OutputFormat::Json => "json",
             OutputFormat::Csv => "csv",
             OutputFormat::Txt => "txt",
+            OutputFormat::Xml => "xml",
         }
     }
 }
@@ -132,6 +136,7 @@ pub fn bundle(
                     OutputFormat::Json => render::json(&statement),
                     OutputFormat::Csv => render::csv::render(&statement),
                     OutputFormat::Txt => render::text::render(&statement),
+                    OutputFormat::Xml => continue,
                     OutputFormat::Html => match &templates {
                         Some(templates) => {
                             templates.statement(&statement).map_err(template_error)?
@@ -156,6 +161,9 @@ pub fn bundle(
                     .all(|c| c.results.iter().all(|r| r.passed)),
             });
         }
+    }
+    if formats.contains(&OutputFormat::Xml) {
+        submissions(program, built, &mut bundle);
     }
     if let Some(templates) = &templates {
         let page = templates
@@ -183,6 +191,29 @@ pub fn bundle(
     let manifest = manifest(program, built, sources, formats, &bundle);
     bundle.insert(MANIFEST.into(), to_json(&manifest).into_bytes());
     Ok(bundle)
+}
+
+/// Every submission for every scope: `<scope>/<submission>.{xml,csv,json}`,
+/// and once per submission its schema, `schemas/<submission>.xsd`.
+fn submissions(program: &Program, built: &Built, bundle: &mut Bundle) {
+    use render::submission as files;
+    for submission in &program.submissions {
+        bundle.insert(
+            format!("schemas/{}.xsd", submission.name),
+            files::xsd(submission).into_bytes(),
+        );
+        for (scope_index, scope) in built.figures.scopes.iter().enumerate() {
+            let tree = files::tree(program, &built.figures, submission, scope_index);
+            let base = format!("{}/{}", scope.name, submission.name);
+            let json = files::json(program, &built.figures, submission, scope_index, &tree);
+            bundle.insert(
+                format!("{base}.xml"),
+                files::xml(submission, &tree).into_bytes(),
+            );
+            bundle.insert(format!("{base}.csv"), files::csv(&tree).into_bytes());
+            bundle.insert(format!("{base}.json"), json.into_bytes());
+        }
+    }
 }
 
 /// Re-reads the rendered outputs before anything is committed: each
@@ -237,9 +268,16 @@ fn verify_bundle(program: &Program, built: &Built, bundle: &Bundle) -> Result<()
             }
         }
     }
+    // Statements only: a submission's views have their own layout.
+    let is_submission = |path: &str| {
+        program
+            .submissions
+            .iter()
+            .any(|s| path.ends_with(&format!("/{}.json", s.name)))
+    };
     for (path, content) in bundle
         .iter()
-        .filter(|(path, _)| path.ends_with(".json") && path.contains('/'))
+        .filter(|(path, _)| path.ends_with(".json") && path.contains('/') && !is_submission(path))
     {
         let Some(csv_view) = bundle.get(&path.replace(".json", ".csv")) else {
             continue;

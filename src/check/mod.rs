@@ -6,6 +6,9 @@
 mod crosswalk;
 mod format;
 mod reports;
+mod submission;
+
+pub use submission::{is_name_char, is_name_start};
 
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::model::*;
@@ -73,6 +76,7 @@ impl Checker {
         let groups = self.groups(items, &entities);
         let rounding = self.global_rounding(items);
         let reports = reports::lower(self, items, &chart, &dimensions, rounding);
+        let submissions = submission::submissions(self, items, &reports.reports, &reports.figures);
         Some(Program {
             fiscal_year: fiscal_year?,
             chart,
@@ -85,6 +89,7 @@ impl Checker {
             figures: reports.figures,
             order: reports.order,
             aggregates: reports.aggregates,
+            submissions,
         })
     }
 

@@ -1,0 +1,561 @@
+//! Ministry files: a checked `submission` layout and the figures of one
+//! scope → a tree of elements (`Tree`), written as XML (quick-xml), and as
+//! CSV and JSON views of the same tree; and, once per layout, its XML
+//! Schema. The schema is derived from the same declaration as the files, so
+//! every file written conforms to it (tests/xml_schemas.rs runs xmllint on
+//! each). Like the other renderers, this computes nothing: values are the
+//! figures already evaluated and rounded.
+
+use crate::eval::{Figures, Slice};
+use crate::model::*;
+use crate::money::Amount;
+use quick_xml::Writer;
+use quick_xml::escape::partial_escape;
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::name::QName;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Version of the JSON view's schema (see README, "Ministry files").
+pub const SCHEMA: &str = "reddition.submission/1";
+
+/// The XML Schema namespace.
+const XS: &str = "http://www.w3.org/2001/XMLSchema";
+
+/// One element of a file, with its values as written.
+#[derive(Debug, Serialize)]
+pub struct Tree {
+    pub name: String,
+    pub attributes: Vec<Leaf>,
+    /// The text of an element bound to a value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The value is an amount written by us.
+    #[serde(skip)]
+    pub amount: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Tree>,
+    /// Position among the elements of one `each` (1-based), for the CSV path.
+    #[serde(skip)]
+    pub index: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Leaf {
+    pub name: String,
+    pub value: String,
+    /// An amount written by us (never neutralised in the CSV view).
+    #[serde(skip)]
+    pub amount: bool,
+}
+
+/// What one value of a file is read from.
+struct Context<'a> {
+    program: &'a Program,
+    figures: &'a Figures,
+    scope: usize,
+    version: &'a str,
+}
+
+/// The file of one submission for one scope (entity or group).
+pub fn tree(
+    program: &Program,
+    figures: &Figures,
+    submission: &SubmissionDef,
+    scope: usize,
+) -> Tree {
+    let context = Context {
+        program,
+        figures,
+        scope,
+        version: &submission.version,
+    };
+    let mut roots = element(&context, &submission.root, None);
+    roots.pop().unwrap_or(Tree {
+        name: submission.root.name.clone(),
+        attributes: Vec::new(),
+        value: None,
+        amount: false,
+        children: Vec::new(),
+        index: None,
+    })
+}
+
+/// The elements one declaration yields: one, none (an optional value left
+/// out), or one per row for an `each`.
+fn element(context: &Context<'_>, def: &ElementDef, row: Option<(usize, usize)>) -> Vec<Tree> {
+    match &def.repeat {
+        Some(repeat) if row.is_none() => repeat
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(position, row)| {
+                let mut tree = one_element(context, def, Some((repeat.report, *row)))?;
+                tree.index = Some(position + 1);
+                Some(tree)
+            })
+            .collect(),
+        _ => one_element(context, def, row).into_iter().collect(),
+    }
+}
+
+fn one_element(
+    context: &Context<'_>,
+    def: &ElementDef,
+    row: Option<(usize, usize)>,
+) -> Option<Tree> {
+    let attributes = def
+        .attributes
+        .iter()
+        .filter_map(|attribute| {
+            let (value, amount) = value(context, &attribute.value, row)?;
+            Some(Leaf {
+                name: attribute.name.clone(),
+                value,
+                amount,
+            })
+        })
+        .collect();
+    let (value, amount, children) = match &def.content {
+        ContentDef::Value(value_def) => {
+            let (text, amount) = value(context, value_def, row)?;
+            (Some(text), amount, Vec::new())
+        }
+        ContentDef::Children(children) => (
+            None,
+            false,
+            children
+                .iter()
+                .flat_map(|child| element(context, child, row))
+                .collect(),
+        ),
+    };
+    Some(Tree {
+        name: def.name.clone(),
+        attributes,
+        value,
+        amount,
+        children,
+        index: None,
+    })
+}
+
+/// The text of a value and whether it is an amount; `None` when an
+/// optional value is empty or zero as written.
+fn value(
+    context: &Context<'_>,
+    def: &ValueDef,
+    row: Option<(usize, usize)>,
+) -> Option<(String, bool)> {
+    let program = context.program;
+    let year = program.fiscal_year;
+    let scope = &context.figures.scopes[context.scope];
+    let text = match &def.source {
+        ValueSource::Literal(text) => text.clone(),
+        ValueSource::Version => context.version.to_string(),
+        ValueSource::EntityCode => scope.code.clone(),
+        ValueSource::EntityName => scope.name.clone(),
+        ValueSource::EntityLabel => scope.label.clone(),
+        ValueSource::PeriodYear => year.to_string(),
+        ValueSource::PeriodLabel => format!("{}-{year}", year - 1),
+        ValueSource::PeriodStart => format!("{}-07-01", year - 1),
+        ValueSource::PeriodEnd => format!("{year}-06-30"),
+        ValueSource::Figure {
+            figure,
+            report,
+            column,
+        } => return amount(context, def, *figure, *report, *column),
+        ValueSource::LineId | ValueSource::LineLabel | ValueSource::LineKind => {
+            line_text(program, &def.source, row?)
+        }
+        ValueSource::LineValue { column } => {
+            let (report, row) = row?;
+            let figure = program.reports[report].rows[row].figure?;
+            return amount(context, def, figure, report, *column);
+        }
+    };
+    (!(def.optional && text.is_empty())).then_some((text, false))
+}
+
+fn line_text(program: &Program, source: &ValueSource, (report, row): (usize, usize)) -> String {
+    let row = &program.reports[report].rows[row];
+    match source {
+        ValueSource::LineLabel => row.label.clone(),
+        ValueSource::LineKind => match row.kind {
+            RowKind::Heading => "heading",
+            RowKind::Line => "line",
+            RowKind::Memo => "memo",
+            RowKind::Total => "total",
+        }
+        .to_string(),
+        _ => row.figure.map_or(String::new(), |figure| {
+            let qualified = &program.figures[figure].qualified;
+            qualified
+                .split_once('.')
+                .map_or(qualified.as_str(), |(_, local)| local)
+                .to_string()
+        }),
+    }
+}
+
+/// A figure in a report column, exact or rounded as the format says.
+fn amount(
+    context: &Context<'_>,
+    def: &ValueDef,
+    figure: FigureId,
+    report: usize,
+    column: usize,
+) -> Option<(String, bool)> {
+    let program = context.program;
+    let slice = Slice::of_column(
+        &program.reports[report].columns[column],
+        program.fiscal_year,
+    );
+    let values = context
+        .figures
+        .slice_index(slice)
+        .map(|index| &context.figures.values[context.scope][index]);
+    let amount = values.map_or(Amount::ZERO, |values| match def.format.mode {
+        ValueMode::Rounded => values.rounded[figure],
+        ValueMode::Exact => values.exact[figure],
+    });
+    if def.optional && amount.is_zero() {
+        return None;
+    }
+    Some((number(amount, def.format.decimals), true))
+}
+
+/// `-1234.50`: a `.` before the decimals, `-` for a negative, no grouping;
+/// at least `decimals` digits after the point, padded with zeros. Nothing
+/// is rounded here: a rounded value has no more decimals than its format
+/// allows (checked), and an exact value keeps all of its own.
+pub fn number(amount: Amount, decimals: u32) -> String {
+    let text = amount.to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut written = whole.to_string();
+    let width = (decimals as usize).max(fraction.len());
+    if width > 0 {
+        written.push('.');
+        written.push_str(fraction);
+        written.extend(std::iter::repeat_n('0', width - fraction.len()));
+    }
+    written
+}
+
+/// The file as XML: UTF-8, declaration first, two-space indentation.
+pub fn xml(submission: &SubmissionDef, tree: &Tree) -> String {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let mut result = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    result = result.and_then(|()| write_tree(&mut writer, tree, submission.namespace.as_deref()));
+    finish(result, writer)
+}
+
+fn write_tree(
+    writer: &mut Writer<Vec<u8>>,
+    tree: &Tree,
+    namespace: Option<&str>,
+) -> std::io::Result<()> {
+    let mut start = BytesStart::new(tree.name.as_str());
+    if let Some(namespace) = namespace {
+        start.push_attribute(Attribute::from((
+            "xmlns",
+            attribute_text(namespace).as_str(),
+        )));
+    }
+    for attribute in &tree.attributes {
+        let value = attribute_text(&attribute.value);
+        start.push_attribute(Attribute {
+            key: QName(attribute.name.as_str()),
+            value: value.into(),
+        });
+    }
+    writer.write_event(Event::Start(start))?;
+    if let Some(value) = &tree.value {
+        let text = partial_escape(value.as_str());
+        writer.write_event(Event::Text(BytesText::from_escaped(text)))?;
+    }
+    for child in &tree.children {
+        write_tree(writer, child, None)?;
+    }
+    writer.write_event(Event::End(BytesEnd::new(tree.name.as_str())))
+}
+
+/// An attribute value as written: `<`, `>`, `&` and `"` escaped, and the
+/// blanks a parser would turn into spaces written as character references.
+/// Apostrophes stay as they are (French labels are full of them).
+fn attribute_text(value: &str) -> String {
+    partial_escape(value)
+        .replace('"', "&quot;")
+        .replace('\n', "&#10;")
+        .replace('\t', "&#9;")
+        .replace('\r', "&#13;")
+}
+
+fn finish(result: std::io::Result<()>, writer: Writer<Vec<u8>>) -> String {
+    match result {
+        Ok(()) => {
+            let mut text = String::from_utf8(writer.into_inner()).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        // Writing to memory cannot fail; an empty file would fail the
+        // bundle's re-reading rather than pass unnoticed.
+        Err(_) => String::new(),
+    }
+}
+
+/// The XML Schema of a submission: the elements in declared order, value
+/// types, `minOccurs="0"` for optional fields, occurrences of repeated
+/// elements, `use="required"` for required attributes, `fixed` for literals.
+pub fn xsd(submission: &SubmissionDef) -> String {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let mut types = BTreeSet::new();
+    collect_types(&submission.root, &mut types);
+    let mut schema = BytesStart::new("xs:schema");
+    schema.push_attribute(("xmlns:xs", XS));
+    if let Some(namespace) = &submission.namespace {
+        schema.push_attribute(("targetNamespace", namespace.as_str()));
+        schema.push_attribute(("xmlns", namespace.as_str()));
+    }
+    schema.push_attribute(("elementFormDefault", "qualified"));
+    schema.push_attribute(("version", submission.version.as_str()));
+    let result = writer
+        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .and_then(|()| writer.write_event(Event::Start(schema)))
+        .and_then(|()| {
+            let comment = format!(
+                " {} ({}), version {} ",
+                submission.label, submission.name, submission.version
+            );
+            // `--` cannot appear in a comment; `<` and `&` can.
+            let comment = comment.replace("--", "- -");
+            writer.write_event(Event::Comment(BytesText::from_escaped(comment.as_str())))
+        })
+        .and_then(|()| schema_element(&mut writer, &submission.version, &submission.root))
+        .and_then(|()| {
+            types
+                .iter()
+                .try_for_each(|format| amount_type(&mut writer, *format))
+        })
+        .and_then(|()| writer.write_event(Event::End(BytesEnd::new("xs:schema"))));
+    finish(result, writer)
+}
+
+/// Every amount format the layout uses: one named type each.
+fn collect_types(def: &ElementDef, types: &mut BTreeSet<(bool, u32)>) {
+    let mut add = |value: &ValueDef| {
+        if value.source.is_amount() {
+            types.insert(type_key(value.format));
+        }
+    };
+    def.attributes.iter().for_each(|a| add(&a.value));
+    match &def.content {
+        ContentDef::Value(value) => add(value),
+        ContentDef::Children(children) => children.iter().for_each(|c| collect_types(c, types)),
+    }
+}
+
+fn type_key(format: NumberFmt) -> (bool, u32) {
+    (format.mode == ValueMode::Exact, format.decimals)
+}
+
+fn type_name((exact, decimals): (bool, u32)) -> String {
+    if exact {
+        format!("montant_exact_{decimals}")
+    } else {
+        format!("montant_{decimals}")
+    }
+}
+
+/// A rounded amount has exactly its decimals; an exact one at least them.
+fn amount_type(writer: &mut Writer<Vec<u8>>, key: (bool, u32)) -> std::io::Result<()> {
+    let (exact, decimals) = key;
+    let pattern = match (exact, decimals) {
+        (false, 0) => "-?[0-9]+".to_string(),
+        (false, n) => format!("-?[0-9]+\\.[0-9]{{{n}}}"),
+        (true, 0) => "-?[0-9]+(\\.[0-9]+)?".to_string(),
+        (true, n) => format!("-?[0-9]+\\.[0-9]{{{n},}}"),
+    };
+    let mut simple = BytesStart::new("xs:simpleType");
+    simple.push_attribute(("name", type_name(key).as_str()));
+    writer.write_event(Event::Start(simple))?;
+    let mut restriction = BytesStart::new("xs:restriction");
+    restriction.push_attribute(("base", "xs:decimal"));
+    writer.write_event(Event::Start(restriction))?;
+    let mut facet = BytesStart::new("xs:pattern");
+    facet.push_attribute(("value", pattern.as_str()));
+    writer.write_event(Event::Empty(facet))?;
+    writer.write_event(Event::End(BytesEnd::new("xs:restriction")))?;
+    writer.write_event(Event::End(BytesEnd::new("xs:simpleType")))
+}
+
+/// The schema type of a value, and its fixed value for a literal.
+fn value_type<'v>(value: &'v ValueDef, version: Option<&'v str>) -> (String, Option<&'v str>) {
+    match &value.source {
+        ValueSource::Literal(text) => ("xs:string".into(), Some(text.as_str())),
+        ValueSource::Version => ("xs:string".into(), version),
+        ValueSource::PeriodYear => ("xs:gYear".into(), None),
+        ValueSource::PeriodStart | ValueSource::PeriodEnd => ("xs:date".into(), None),
+        source if source.is_amount() => (type_name(type_key(value.format)), None),
+        _ => ("xs:string".into(), None),
+    }
+}
+
+fn schema_element(
+    writer: &mut Writer<Vec<u8>>,
+    version: &str,
+    def: &ElementDef,
+) -> std::io::Result<()> {
+    let mut start = BytesStart::new("xs:element");
+    start.push_attribute(("name", def.name.as_str()));
+    let optional = matches!(&def.content, ContentDef::Value(value) if value.optional);
+    match &def.repeat {
+        Some(repeat) => {
+            let count = repeat.rows.len().to_string();
+            let least = if optional { "0" } else { count.as_str() };
+            start.push_attribute(("minOccurs", least));
+            start.push_attribute(("maxOccurs", count.as_str()));
+        }
+        None if optional => start.push_attribute(("minOccurs", "0")),
+        None => {}
+    }
+    if let ContentDef::Value(value) = &def.content
+        && def.attributes.is_empty()
+    {
+        let (kind, fixed) = value_type(value, Some(version));
+        start.push_attribute(("type", kind.as_str()));
+        if let Some(fixed) = fixed {
+            start.push_attribute(("fixed", fixed));
+        }
+        return writer.write_event(Event::Empty(start));
+    }
+    writer.write_event(Event::Start(start))?;
+    writer.write_event(Event::Start(BytesStart::new("xs:complexType")))?;
+    if let ContentDef::Children(children) = &def.content {
+        writer.write_event(Event::Start(BytesStart::new("xs:sequence")))?;
+        for child in children {
+            schema_element(writer, version, child)?;
+        }
+        writer.write_event(Event::End(BytesEnd::new("xs:sequence")))?;
+    }
+    for attribute in &def.attributes {
+        let mut declaration = BytesStart::new("xs:attribute");
+        let (kind, fixed) = value_type(&attribute.value, Some(version));
+        declaration.push_attribute(("name", attribute.name.as_str()));
+        declaration.push_attribute(("type", kind.as_str()));
+        let usage = if attribute.value.optional {
+            "optional"
+        } else {
+            "required"
+        };
+        declaration.push_attribute(("use", usage));
+        if let Some(fixed) = fixed {
+            declaration.push_attribute(("fixed", fixed));
+        }
+        writer.write_event(Event::Empty(declaration))?;
+    }
+    writer.write_event(Event::End(BytesEnd::new("xs:complexType")))?;
+    writer.write_event(Event::End(BytesEnd::new("xs:element")))
+}
+
+/// The CSV view: one row per value, in document order: the element's path
+/// (`/Racine/Ligne[3]`, an XPath), the element name or `@attribute`, the
+/// value as in the XML.
+pub fn csv(tree: &Tree) -> String {
+    let mut rows = Vec::new();
+    flatten(tree, "", &mut rows);
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let mut result = writer.write_record(["chemin", "nom", "valeur"]);
+    for (path, name, value) in &rows {
+        result = result.and_then(|()| writer.write_record([path, name, value]));
+    }
+    match (result, writer.into_inner()) {
+        (Ok(()), Ok(bytes)) => String::from_utf8(bytes).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// (path, name, value) of every value of the tree, in document order, as
+/// the CSV view writes them (text a spreadsheet would run is neutralised).
+pub fn flatten(tree: &Tree, parent: &str, rows: &mut Vec<(String, String, String)>) {
+    let path = match tree.index {
+        Some(index) => format!("{parent}/{}[{index}]", tree.name),
+        None => format!("{parent}/{}", tree.name),
+    };
+    let cell = |leaf: &Leaf| match leaf.amount {
+        true => leaf.value.clone(),
+        false => super::csv::neutralise(&leaf.value),
+    };
+    for attribute in &tree.attributes {
+        rows.push((
+            path.clone(),
+            format!("@{}", attribute.name),
+            cell(attribute),
+        ));
+    }
+    if let Some(value) = &tree.value {
+        let leaf = Leaf {
+            name: tree.name.clone(),
+            value: value.clone(),
+            amount: tree.amount,
+        };
+        rows.push((path.clone(), tree.name.clone(), cell(&leaf)));
+    }
+    for child in &tree.children {
+        flatten(child, &path, rows);
+    }
+}
+
+#[derive(Serialize)]
+struct JsonView<'a> {
+    schema: &'static str,
+    submission: &'a str,
+    label: &'a str,
+    version: &'a str,
+    entity: &'a str,
+    fiscal_year: i32,
+    root: &'a Tree,
+}
+
+/// The JSON view: the same tree, elements with their attributes, value or
+/// children in document order.
+pub fn json(
+    program: &Program,
+    figures: &Figures,
+    submission: &SubmissionDef,
+    scope: usize,
+    tree: &Tree,
+) -> String {
+    let view = JsonView {
+        schema: SCHEMA,
+        submission: &submission.name,
+        label: &submission.label,
+        version: &submission.version,
+        entity: &figures.scopes[scope].name,
+        fiscal_year: program.fiscal_year,
+        root: tree,
+    };
+    let mut text = serde_json::to_string_pretty(&view).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+    use crate::money::Amount;
+
+    #[test]
+    fn numbers_are_padded_never_rounded() {
+        let amount = |s| Amount::parse_plain(s).unwrap_or_default();
+        assert_eq!(number(amount("1234"), 2), "1234.00");
+        assert_eq!(number(amount("-1234.5"), 2), "-1234.50");
+        assert_eq!(number(amount("0"), 2), "0.00");
+        assert_eq!(number(amount("-0.000"), 0), "0");
+        assert_eq!(number(amount("12.345"), 2), "12.345");
+        assert_eq!(number(amount("12"), 0), "12");
+    }
+}
