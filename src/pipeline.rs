@@ -21,8 +21,8 @@ pub enum OutputFormat {
     Json,
     Csv,
     Txt,
-    /// Ministry files: each submission as XML, with its XSD and CSV and
-    /// JSON views.
+    // Ministry files: each submission as XML, with its XSD and CSV and
+    // JSON views. (A plain comment: clap would show a doc comment in --help.)
     Xml,
 }
 

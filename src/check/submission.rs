@@ -507,12 +507,8 @@ fn source(
                 scope.reports.iter().map(|r| r.name.as_str()),
             )?;
             let lines = report_lines(scope.figures, report_index);
-            let figure = lookup_in(
-                checker,
-                line,
-                &format!("line of report `{}`", report.text),
-                &lines,
-            )?;
+            let within = format!("report `{}`", report.text);
+            let figure = lookup_in(checker, line, "line", &within, &lines)?;
             let column = column_index(checker, scope, report_index, column)?;
             Some((
                 ValueSource::Figure {
@@ -542,7 +538,7 @@ fn field_source(
     };
     match prefix.text.as_str() {
         "entity" => {
-            let index = lookup_in(checker, field, "entity field", &known(&ENTITY_FIELDS))?;
+            let index = lookup_in(checker, field, "entity field", "", &known(&ENTITY_FIELDS))?;
             let sources = [
                 ValueSource::EntityCode,
                 ValueSource::EntityName,
@@ -551,7 +547,7 @@ fn field_source(
             Some((sources[index].clone(), None))
         }
         "period" => {
-            let index = lookup_in(checker, field, "period field", &known(&PERIOD_FIELDS))?;
+            let index = lookup_in(checker, field, "period field", "", &known(&PERIOD_FIELDS))?;
             let sources = [
                 ValueSource::PeriodYear,
                 ValueSource::PeriodLabel,
@@ -561,7 +557,7 @@ fn field_source(
             Some((sources[index].clone(), None))
         }
         "submission" => {
-            lookup_in(checker, field, "submission field", &known(&["version"]))?;
+            lookup_in(checker, field, "submission field", "", &known(&["version"]))?;
             Some((ValueSource::Version, None))
         }
         "line" => line_source(checker, scope, prefix, field, each),
@@ -619,11 +615,8 @@ fn line_source(
             .enumerate()
             .map(|(i, c)| (c.name.clone(), LINE_FIELDS.len() + i)),
     );
-    let what = format!(
-        "line field or column of report `{}`",
-        scope.reports[report].name
-    );
-    let index = lookup_in(checker, field, &what, &candidates)?;
+    let within = format!("report `{}`", scope.reports[report].name);
+    let index = lookup_in(checker, field, "line field or column", &within, &candidates)?;
     let source = match index {
         0 => ValueSource::LineId,
         1 => ValueSource::LineLabel,
@@ -643,13 +636,13 @@ fn column_index(
     column: &ast::Name,
 ) -> Option<usize> {
     let columns = &scope.reports[report].columns;
-    let what = format!("column of report `{}`", scope.reports[report].name);
+    let within = format!("report `{}`", scope.reports[report].name);
     let candidates: Vec<(String, usize)> = columns
         .iter()
         .enumerate()
         .map(|(i, c)| (c.name.clone(), i))
         .collect();
-    lookup_in(checker, column, &what, &candidates)
+    lookup_in(checker, column, "column", &within, &candidates)
 }
 
 /// The lines and sections of a report by local name (the sides of checks
@@ -676,23 +669,28 @@ fn lookup<'n>(
         .enumerate()
         .map(|(i, c)| (c.to_string(), i))
         .collect();
-    lookup_in(checker, name, what, &candidates)
+    lookup_in(checker, name, what, "", &candidates)
 }
 
 /// Finds `name` among named values, or reports it unknown with the closest
-/// candidate.
+/// candidate. `within` names where it was looked for (`report `x``), if
+/// anywhere in particular.
 fn lookup_in(
     checker: &mut Checker,
     name: &ast::Name,
     what: &str,
+    within: &str,
     candidates: &[(String, usize)],
 ) -> Option<usize> {
     if let Some((_, value)) = candidates.iter().find(|(c, _)| *c == name.text) {
         return Some(*value);
     }
-    let mut diagnostic =
-        Diagnostic::error(Code::UnknownName, format!("unknown {what} `{}`", name.text))
-            .at(name.span, format!("no {what} of this name"));
+    let message = match within {
+        "" => format!("unknown {what} `{}`", name.text),
+        within => format!("unknown {what} `{}` in {within}", name.text),
+    };
+    let mut diagnostic = Diagnostic::error(Code::UnknownName, message)
+        .at(name.span, format!("no {what} of this name"));
     diagnostic = match closest(&name.text, candidates.iter().map(|(c, _)| c.as_str())) {
         Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
         None => {

@@ -1168,7 +1168,10 @@ fn too_deep<T>(input: Input<'_>, depth: u32) -> Option<PResult<'_, T>> {
     (depth > MAX_DEPTH).then(|| {
         let start = position(input);
         let span = Span::new(input.extra, start, start + 1);
-        Err(Err::Failure(SyntaxError::at(span, Problem::TooDeep)))
+        Err(Err::Failure(SyntaxError::at(
+            span,
+            Problem::ElementsTooDeep,
+        )))
     })
 }
 
@@ -1282,12 +1285,19 @@ fn value_ref(input: Input<'_>) -> PResult<'_, ValueRef> {
         Err(Err::Error(_)) => {}
         Err(other) => return Err(other),
     }
-    let (input, first) = ident(input).map_err(|error| {
+    const EXPECTED: &str =
+        "a value: a string, `entity.code`, `period.year`, `line.id` or `report.line.column`";
+    let (rest, first) = ident(input).map_err(|error| {
         error.map(|mut e| {
-            e.expected = vec!["a value: a string, `entity.code`, `period.year`, `line.id` or `report.line.column`"];
+            e.expected = vec![EXPECTED];
             e
         })
     })?;
+    // A value left out must not swallow the next field's keyword.
+    if ["element", "attribute", "each"].contains(&first.text.as_str()) {
+        return Err(Err::Error(SyntaxError::expected(blanks(input), EXPECTED)));
+    }
+    let input = rest;
     let (input, (_, second)) = cut((symbol("."), ident)).parse(input)?;
     match symbol(".")(input) {
         Ok((rest, _)) => {
