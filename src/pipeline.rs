@@ -218,8 +218,9 @@ fn submissions(program: &Program, built: &Built, bundle: &mut Bundle) {
 
 /// Re-reads the rendered outputs before anything is committed: each
 /// entity's table of local codes must add up to the lines and amounts read,
-/// and the CSV and JSON views of every statement must carry the same exact
-/// values. A difference is a defect of ours (exit 70), never of the data.
+/// the CSV and JSON views of every statement must carry the same exact
+/// values, and every ministry file must read back, through an XML parser,
+/// as the values of its CSV and JSON views. A difference is a defect of ours (exit 70), never of the data.
 fn verify_bundle(program: &Program, built: &Built, bundle: &Bundle) -> Result<()> {
     let mut errors = Vec::new();
     let defect = |what: String| {
@@ -308,6 +309,22 @@ fn verify_bundle(program: &Program, built: &Built, bundle: &Bundle) -> Result<()
             errors.push(defect(format!(
                 "the CSV and JSON views of `{path}` disagree"
             )));
+        }
+    }
+    for submission in &program.submissions {
+        for scope in &built.figures.scopes {
+            let base = format!("{}/{}", scope.name, submission.name);
+            let view = |extension: &str| bundle.get(&format!("{base}.{extension}"));
+            let (Some(xml), Some(csv), Some(json)) = (view("xml"), view("csv"), view("json"))
+            else {
+                continue;
+            };
+            let xml = String::from_utf8_lossy(xml);
+            if !render::submission::views_agree(&xml, csv, json) {
+                errors.push(defect(format!(
+                    "`{base}.xml` does not read back as its CSV and JSON views"
+                )));
+            }
         }
     }
     if errors.is_empty() {

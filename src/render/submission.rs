@@ -460,17 +460,17 @@ fn schema_element(
 }
 
 /// The CSV view: one row per value, in document order: the element's path
-/// (`/Racine/Ligne[3]`, an XPath), the element name or `@attribute`, the
-/// value as in the XML.
+/// (`/Racine/Ligne[3]`, an XPath), whether the value is an `attribut` or
+/// the text of an `element`, its name, and the value as in the XML.
 pub fn csv(tree: &Tree) -> String {
     let mut rows = Vec::new();
     flatten(tree, "", &mut rows);
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let mut result = writer.write_record(["chemin", "nom", "valeur"]);
-    for (path, name, value) in &rows {
-        result = result.and_then(|()| writer.write_record([path, name, value]));
+    let mut result = writer.write_record(["chemin", "type", "nom", "valeur"]);
+    for row in &rows {
+        result = result.and_then(|()| writer.write_record(row.cells()));
     }
     match (result, writer.into_inner()) {
         (Ok(()), Ok(bytes)) => String::from_utf8(bytes).unwrap_or_default(),
@@ -478,34 +478,209 @@ pub fn csv(tree: &Tree) -> String {
     }
 }
 
-/// (path, name, value) of every value of the tree, in document order, as
-/// the CSV view writes them (text a spreadsheet would run is neutralised).
-pub fn flatten(tree: &Tree, parent: &str, rows: &mut Vec<(String, String, String)>) {
+/// One value of a file as the CSV view shows it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FlatValue {
+    pub path: String,
+    pub attribute: bool,
+    pub name: String,
+    pub value: String,
+}
+
+impl FlatValue {
+    fn cells(&self) -> [&str; 4] {
+        let kind = if self.attribute {
+            "attribut"
+        } else {
+            "element"
+        };
+        [&self.path, kind, &self.name, &self.value]
+    }
+}
+
+/// Every value of the tree, in document order, as the CSV view writes them
+/// (text a spreadsheet would run is neutralised, amounts are left as they
+/// are).
+pub fn flatten(tree: &Tree, parent: &str, rows: &mut Vec<FlatValue>) {
     let path = match tree.index {
         Some(index) => format!("{parent}/{}[{index}]", tree.name),
         None => format!("{parent}/{}", tree.name),
     };
-    let cell = |leaf: &Leaf| match leaf.amount {
-        true => leaf.value.clone(),
-        false => super::csv::neutralise(&leaf.value),
-    };
     for attribute in &tree.attributes {
-        rows.push((
-            path.clone(),
-            format!("@{}", attribute.name),
-            cell(attribute),
-        ));
+        rows.push(FlatValue {
+            path: path.clone(),
+            attribute: true,
+            name: attribute.name.clone(),
+            value: cell(&attribute.value, attribute.amount),
+        });
     }
     if let Some(value) = &tree.value {
-        let leaf = Leaf {
+        rows.push(FlatValue {
+            path: path.clone(),
+            attribute: false,
             name: tree.name.clone(),
-            value: value.clone(),
-            amount: tree.amount,
-        };
-        rows.push((path.clone(), tree.name.clone(), cell(&leaf)));
+            value: cell(value, tree.amount),
+        });
     }
     for child in &tree.children {
         flatten(child, &path, rows);
+    }
+}
+
+fn cell(value: &str, amount: bool) -> String {
+    match amount {
+        true => value.to_string(),
+        false => super::csv::neutralise(value),
+    }
+}
+
+/// Reads a written file back with quick-xml's reader, as another program
+/// would: every attribute and element text in document order (paths
+/// without the `[n]` of repeated elements, values unescaped, empty texts
+/// left out). `None` when the file is not well-formed.
+pub fn reread(xml: &str) -> Option<Vec<FlatValue>> {
+    struct Open {
+        name: String,
+        text: String,
+        has_children: bool,
+    }
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut stack: Vec<Open> = Vec::new();
+    let mut values = Vec::new();
+    let path = |stack: &[Open]| {
+        stack
+            .iter()
+            .map(|open| format!("/{}", open.name))
+            .collect::<String>()
+    };
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(start) => {
+                if let Some(parent) = stack.last_mut() {
+                    parent.has_children = true;
+                }
+                let name = start.name().as_ref().to_string();
+                stack.push(Open {
+                    name,
+                    text: String::new(),
+                    has_children: false,
+                });
+                let here = path(&stack);
+                for attribute in start.attributes() {
+                    let attribute = attribute.ok()?;
+                    let name: &str = attribute.key.as_ref();
+                    if name == "xmlns" {
+                        continue;
+                    }
+                    let value = attribute
+                        .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                        .ok()?;
+                    values.push(FlatValue {
+                        path: here.clone(),
+                        attribute: true,
+                        name: name.to_string(),
+                        value: value.into_owned(),
+                    });
+                }
+            }
+            // Blanks outside the root element belong to no element.
+            Event::Text(text) => {
+                if let Some(open) = stack.last_mut() {
+                    open.text.push_str(&text.xml10_content());
+                }
+            }
+            Event::GeneralRef(reference) => {
+                let resolved = match reference.resolve_char_ref().ok()? {
+                    Some(c) => c.to_string(),
+                    None => quick_xml::escape::resolve_predefined_entity(&reference)?.to_string(),
+                };
+                stack.last_mut()?.text.push_str(&resolved);
+            }
+            Event::End(_) => {
+                let open = stack.pop()?;
+                if !open.has_children && !open.text.is_empty() {
+                    values.push(FlatValue {
+                        path: format!("{}/{}", path(&stack), open.name),
+                        attribute: false,
+                        name: open.name,
+                        value: open.text,
+                    });
+                }
+            }
+            Event::Eof => return stack.is_empty().then_some(values),
+            _ => {}
+        }
+    }
+}
+
+/// Whether the CSV view `csv` and the JSON view `json` carry exactly the
+/// values the XML file `xml` reads back as.
+pub fn views_agree(xml: &str, csv: &[u8], json: &[u8]) -> bool {
+    let Some(read) = reread(xml) else {
+        return false;
+    };
+    let mut reader = ::csv::Reader::from_reader(csv);
+    let from_csv: Vec<FlatValue> = reader
+        .records()
+        .flatten()
+        .map(|record| FlatValue {
+            path: without_indices(record.get(0).unwrap_or_default()),
+            attribute: record.get(1) == Some("attribut"),
+            name: record.get(2).unwrap_or_default().to_string(),
+            value: record.get(3).unwrap_or_default().to_string(),
+        })
+        .filter(|value| !value.value.is_empty())
+        .collect();
+    let csv_agrees = from_csv.len() == read.len()
+        && from_csv.iter().zip(&read).all(|(cell, xml)| {
+            // Text a spreadsheet would run is neutralised in the CSV only.
+            let same = cell.value == xml.value || cell.value == super::csv::neutralise(&xml.value);
+            cell.path == xml.path
+                && cell.attribute == xml.attribute
+                && cell.name == xml.name
+                && same
+        });
+    let mut from_json = Vec::new();
+    let document: serde_json::Value = serde_json::from_slice(json).unwrap_or_default();
+    json_values(&document["root"], "", &mut from_json);
+    csv_agrees && from_json == read
+}
+
+fn without_indices(path: &str) -> String {
+    let mut kept = String::new();
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '[' => inside = true,
+            ']' => inside = false,
+            c if !inside => kept.push(c),
+            _ => {}
+        }
+    }
+    kept
+}
+
+fn json_values(element: &serde_json::Value, parent: &str, values: &mut Vec<FlatValue>) {
+    let name = element["name"].as_str().unwrap_or_default();
+    let path = format!("{parent}/{name}");
+    for attribute in element["attributes"].as_array().into_iter().flatten() {
+        values.push(FlatValue {
+            path: path.clone(),
+            attribute: true,
+            name: attribute["name"].as_str().unwrap_or_default().to_string(),
+            value: attribute["value"].as_str().unwrap_or_default().to_string(),
+        });
+    }
+    if let Some(value) = element["value"].as_str().filter(|v| !v.is_empty()) {
+        values.push(FlatValue {
+            path: path.clone(),
+            attribute: false,
+            name: name.to_string(),
+            value: value.to_string(),
+        });
+    }
+    for child in element["children"].as_array().into_iter().flatten() {
+        json_values(child, &path, values);
     }
 }
 
@@ -557,5 +732,86 @@ mod tests {
         assert_eq!(number(amount("-0.000"), 0), "0");
         assert_eq!(number(amount("12.345"), 2), "12.345");
         assert_eq!(number(amount("12"), 0), "12");
+    }
+
+    #[test]
+    fn a_file_reads_back_unescaped_without_indentation() {
+        let xml = "<?xml version=\"1.0\"?>\n<A xmlns=\"urn:x\" v=\"a&#10;&quot;b\">\n  <B>x &amp; y</B>\n  <C>\n    <D>2</D>\n  </C>\n</A>\n";
+        let read = super::reread(xml).unwrap_or_default();
+        let triples: Vec<(&str, &str, &str)> = read
+            .iter()
+            .map(|v| (v.path.as_str(), v.name.as_str(), v.value.as_str()))
+            .collect();
+        assert_eq!(
+            triples,
+            [
+                ("/A", "v", "a\n\"b"),
+                ("/A/B", "B", "x & y"),
+                ("/A/C/D", "D", "2")
+            ]
+        );
+        assert!(super::reread("<A><B></A>").is_none());
+    }
+
+    fn leaf(name: &str, value: &str, amount: bool) -> super::Tree {
+        super::Tree {
+            name: name.into(),
+            attributes: Vec::new(),
+            value: Some(value.into()),
+            amount,
+            children: Vec::new(),
+            index: None,
+        }
+    }
+
+    #[test]
+    fn views_agree_only_when_they_carry_the_same_values() {
+        use crate::model::*;
+        let root = ElementDef {
+            name: "A".into(),
+            repeat: None,
+            attributes: Vec::new(),
+            content: ContentDef::Children(Vec::new()),
+        };
+        let submission = SubmissionDef {
+            name: "s".into(),
+            label: "S".into(),
+            version: "1".into(),
+            namespace: None,
+            root,
+        };
+        let tree = super::Tree {
+            name: "A".into(),
+            attributes: vec![super::Leaf {
+                name: "code".into(),
+                value: "=1".into(),
+                amount: false,
+            }],
+            value: None,
+            amount: false,
+            children: vec![
+                leaf("B", "-12.50", true),
+                leaf("C", "", false),
+                leaf("D", "a < b", false),
+            ],
+            index: None,
+        };
+        let xml = super::xml(&submission, &tree);
+        assert!(xml.contains("<C></C>"), "{xml}");
+        let csv = super::csv(&tree);
+        let json = serde_json::json!({"root": &tree}).to_string();
+        assert!(super::views_agree(&xml, csv.as_bytes(), json.as_bytes()));
+        let altered = csv.replace("-12.50", "-12.5");
+        assert!(!super::views_agree(
+            &xml,
+            altered.as_bytes(),
+            json.as_bytes()
+        ));
+        let altered = json.replace("a < b", "a > b");
+        assert!(!super::views_agree(
+            &xml,
+            csv.as_bytes(),
+            altered.as_bytes()
+        ));
     }
 }
