@@ -471,10 +471,19 @@ pub fn visible(text: &str) -> String {
     shown
 }
 
-/// Control characters, bidirectional formatting and zero-width characters.
+/// Control characters, bidirectional formatting, zero-width characters and
+/// noncharacters.
 pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+        || is_noncharacter(c)
+}
+
+/// Unicode noncharacters (U+FDD0 to U+FDEF, and the last two code points of
+/// every plane): never meant for text, and U+FFFE and U+FFFF cannot appear
+/// in an XML file at all.
+pub fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{FDD0}'..='\u{FDEF}') || (u32::from(c) & 0xFFFE) == 0xFFFE
 }
 
 impl<'a> Files<'a> for FileTable<'a> {

@@ -258,17 +258,10 @@ fn write_tree(
 ) -> std::io::Result<()> {
     let mut start = BytesStart::new(tree.name.as_str());
     if let Some(namespace) = namespace {
-        start.push_attribute(Attribute::from((
-            "xmlns",
-            attribute_text(namespace).as_str(),
-        )));
+        push(&mut start, "xmlns", namespace);
     }
     for attribute in &tree.attributes {
-        let value = attribute_text(&attribute.value);
-        start.push_attribute(Attribute {
-            key: QName(attribute.name.as_str()),
-            value: value.into(),
-        });
+        push(&mut start, &attribute.name, &attribute.value);
     }
     writer.write_event(Event::Start(start))?;
     if let Some(value) = &tree.value {
@@ -279,6 +272,14 @@ fn write_tree(
         write_tree(writer, child, None)?;
     }
     writer.write_event(Event::End(BytesEnd::new(tree.name.as_str())))
+}
+
+/// Adds an attribute, its value escaped by [`attribute_text`].
+fn push(start: &mut BytesStart<'_>, name: &str, value: &str) {
+    start.push_attribute(Attribute {
+        key: QName(name),
+        value: attribute_text(value).into(),
+    });
 }
 
 /// An attribute value as written: `<`, `>`, `&` and `"` escaped, and the
@@ -313,13 +314,13 @@ pub fn xsd(submission: &SubmissionDef) -> String {
     let mut types = BTreeSet::new();
     collect_types(&submission.root, &mut types);
     let mut schema = BytesStart::new("xs:schema");
-    schema.push_attribute(("xmlns:xs", XS));
+    push(&mut schema, "xmlns:xs", XS);
     if let Some(namespace) = &submission.namespace {
-        schema.push_attribute(("targetNamespace", namespace.as_str()));
-        schema.push_attribute(("xmlns", namespace.as_str()));
+        push(&mut schema, "targetNamespace", namespace);
+        push(&mut schema, "xmlns", namespace);
     }
-    schema.push_attribute(("elementFormDefault", "qualified"));
-    schema.push_attribute(("version", submission.version.as_str()));
+    push(&mut schema, "elementFormDefault", "qualified");
+    push(&mut schema, "version", &submission.version);
     let result = writer
         .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
         .and_then(|()| writer.write_event(Event::Start(schema)))
@@ -378,13 +379,13 @@ fn amount_type(writer: &mut Writer<Vec<u8>>, key: (bool, u32)) -> std::io::Resul
         (true, n) => format!("-?[0-9]+\\.[0-9]{{{n},}}"),
     };
     let mut simple = BytesStart::new("xs:simpleType");
-    simple.push_attribute(("name", type_name(key).as_str()));
+    push(&mut simple, "name", &type_name(key));
     writer.write_event(Event::Start(simple))?;
     let mut restriction = BytesStart::new("xs:restriction");
-    restriction.push_attribute(("base", "xs:decimal"));
+    push(&mut restriction, "base", "xs:decimal");
     writer.write_event(Event::Start(restriction))?;
     let mut facet = BytesStart::new("xs:pattern");
-    facet.push_attribute(("value", pattern.as_str()));
+    push(&mut facet, "value", &pattern);
     writer.write_event(Event::Empty(facet))?;
     writer.write_event(Event::End(BytesEnd::new("xs:restriction")))?;
     writer.write_event(Event::End(BytesEnd::new("xs:simpleType")))
@@ -408,25 +409,25 @@ fn schema_element(
     def: &ElementDef,
 ) -> std::io::Result<()> {
     let mut start = BytesStart::new("xs:element");
-    start.push_attribute(("name", def.name.as_str()));
+    push(&mut start, "name", &def.name);
     let optional = matches!(&def.content, ContentDef::Value(value) if value.optional);
     match &def.repeat {
         Some(repeat) => {
             let count = repeat.rows.len().to_string();
             let least = if optional { "0" } else { count.as_str() };
-            start.push_attribute(("minOccurs", least));
-            start.push_attribute(("maxOccurs", count.as_str()));
+            push(&mut start, "minOccurs", least);
+            push(&mut start, "maxOccurs", &count);
         }
-        None if optional => start.push_attribute(("minOccurs", "0")),
+        None if optional => push(&mut start, "minOccurs", "0"),
         None => {}
     }
     if let ContentDef::Value(value) = &def.content
         && def.attributes.is_empty()
     {
         let (kind, fixed) = value_type(value, Some(version));
-        start.push_attribute(("type", kind.as_str()));
+        push(&mut start, "type", &kind);
         if let Some(fixed) = fixed {
-            start.push_attribute(("fixed", fixed));
+            push(&mut start, "fixed", fixed);
         }
         return writer.write_event(Event::Empty(start));
     }
@@ -442,16 +443,16 @@ fn schema_element(
     for attribute in &def.attributes {
         let mut declaration = BytesStart::new("xs:attribute");
         let (kind, fixed) = value_type(&attribute.value, Some(version));
-        declaration.push_attribute(("name", attribute.name.as_str()));
-        declaration.push_attribute(("type", kind.as_str()));
+        push(&mut declaration, "name", &attribute.name);
+        push(&mut declaration, "type", &kind);
         let usage = if attribute.value.optional {
             "optional"
         } else {
             "required"
         };
-        declaration.push_attribute(("use", usage));
+        push(&mut declaration, "use", usage);
         if let Some(fixed) = fixed {
-            declaration.push_attribute(("fixed", fixed));
+            push(&mut declaration, "fixed", fixed);
         }
         writer.write_event(Event::Empty(declaration))?;
     }
