@@ -281,8 +281,14 @@ fn check(project: &Project, sources: &mut Sources) -> Result<(), Vec<Diagnostic>
     let program = pipeline::check_project(project, sources)?;
     let count =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    // Submissions are named only when there are some: projects without
+    // ministry files read as before.
+    let submissions = match program.submissions.len() {
+        0 => String::new(),
+        n => format!(", {}", count(n, "submission", "submissions")),
+    };
     say_line(format!(
-        "ok: {}, {}, {}, {}, {} checked",
+        "ok: {}, {}, {}, {}, {}{submissions} checked",
         count(program.chart.accounts.len(), "chart code", "chart codes"),
         count(program.crosswalks.len(), "crosswalk", "crosswalks"),
         count(program.entities.len(), "entity", "entities"),
@@ -329,8 +335,17 @@ fn build(
         .map(|r| r.opening_lines + r.ledger_lines)
         .sum();
     let checks = built.figures.checks.len();
+    let ministry_files = match formats.contains(&OutputFormat::Xml) {
+        true => built.figures.scopes.len() * program.submissions.len(),
+        false => 0,
+    };
+    let ministry_files = match ministry_files {
+        0 => String::new(),
+        1 => ", 1 ministry file".to_string(),
+        n => format!(", {n} ministry files"),
+    };
     say_line(format!(
-        "ok: {} ledger lines mapped, {} statements, {checks} checks passed, {} files written to {}",
+        "ok: {} ledger lines mapped, {} statements{ministry_files}, {checks} checks passed, {} files written to {}",
         lines,
         built.figures.scopes.len() * program.reports.len(),
         bundle.len(),
