@@ -73,49 +73,8 @@ fn submission_def(
     reports: &[ReportDef],
     figures: &[Figure],
 ) -> Option<SubmissionDef> {
-    let mut version: Option<&ast::Str> = None;
-    let mut namespace: Option<&ast::Str> = None;
-    let mut number: Option<&ast::NumberFormat> = None;
-    let mut roots = Vec::new();
-    for item in &submission.items {
-        match item {
-            ast::SubmissionItem::Version(text) => once(checker, &mut version, text, "version"),
-            ast::SubmissionItem::Namespace(text) => {
-                once(checker, &mut namespace, text, "namespace")
-            }
-            ast::SubmissionItem::Number(format) => {
-                if number.is_some() {
-                    checker.error(shape(
-                        "the number format of a submission is declared twice",
-                        submission.name.span,
-                        "in this submission",
-                        "keep one `number { ... }`; a field may override it",
-                    ));
-                }
-                number = Some(format);
-            }
-            ast::SubmissionItem::Node(node) => match node.as_ref() {
-                ast::Node::Element(element) => roots.push(element),
-                ast::Node::Attribute(attribute) => {
-                    checker.error(shape(
-                        "an attribute outside every element",
-                        attribute.span,
-                        "at the top of the submission",
-                        "move it into the root element",
-                    ));
-                }
-                ast::Node::Each(each) => {
-                    checker.error(shape(
-                        "`each` cannot be the root of a file",
-                        each.span,
-                        "at the top of the submission",
-                        "an XML file has one root element: put the `each` inside it",
-                    ));
-                }
-            },
-        }
-    }
-    let version = version.map(|v| v.value.clone());
+    let parts = parts(checker, submission);
+    let version = parts.version.map(|v| v.value.clone());
     if version.is_none() {
         checker.error(shape(
             format!("submission `{}` declares no version", submission.name.text),
@@ -124,12 +83,87 @@ fn submission_def(
             "add `version \"1.0\"`: the schema carries it, and a file can state it with `submission.version`",
         ));
     }
-    if let Some(namespace) = namespace {
+    if let Some(namespace) = parts.namespace {
         check_namespace(checker, namespace);
     }
-    let format = number_format(checker, number);
-    let root = match roots.as_slice() {
-        [root] => *root,
+    let scope = Scope {
+        reports,
+        figures,
+        format: number_format(checker, parts.number),
+    };
+    let root = single_root(checker, submission, &parts.roots)?;
+    let root = element(checker, &scope, root, None)?;
+    Some(SubmissionDef {
+        name: submission.name.text.clone(),
+        label: submission.label.value.clone(),
+        version: version?,
+        namespace: parts.namespace.map(|n| n.value.clone()),
+        root,
+    })
+}
+
+/// The items of a submission, sorted by kind.
+struct Parts<'a> {
+    version: Option<&'a ast::Str>,
+    namespace: Option<&'a ast::Str>,
+    number: Option<&'a ast::NumberFormat>,
+    roots: Vec<&'a ast::Element>,
+}
+
+fn parts<'a>(checker: &mut Checker, submission: &'a ast::Submission) -> Parts<'a> {
+    let mut parts = Parts {
+        version: None,
+        namespace: None,
+        number: None,
+        roots: Vec::new(),
+    };
+    for item in &submission.items {
+        match item {
+            ast::SubmissionItem::Version(text) => {
+                once(checker, &mut parts.version, text, "version")
+            }
+            ast::SubmissionItem::Namespace(text) => {
+                once(checker, &mut parts.namespace, text, "namespace")
+            }
+            ast::SubmissionItem::Number(format) => {
+                if parts.number.is_some() {
+                    checker.error(shape(
+                        "the number format of a submission is declared twice",
+                        submission.name.span,
+                        "in this submission",
+                        "keep one `number { ... }`; a field may override it",
+                    ));
+                }
+                parts.number = Some(format);
+            }
+            ast::SubmissionItem::Node(node) => match node.as_ref() {
+                ast::Node::Element(element) => parts.roots.push(element),
+                ast::Node::Attribute(attribute) => checker.error(shape(
+                    "an attribute outside every element",
+                    attribute.span,
+                    "at the top of the submission",
+                    "move it into the root element",
+                )),
+                ast::Node::Each(each) => checker.error(shape(
+                    "`each` cannot be the root of a file",
+                    each.span,
+                    "at the top of the submission",
+                    "an XML file has one root element: put the `each` inside it",
+                )),
+            },
+        }
+    }
+    parts
+}
+
+/// An XML file has exactly one root element.
+fn single_root<'a>(
+    checker: &mut Checker,
+    submission: &ast::Submission,
+    roots: &[&'a ast::Element],
+) -> Option<&'a ast::Element> {
+    match roots {
+        [root] => Some(*root),
         [] => {
             checker.error(shape(
                 format!("submission `{}` has no root element", submission.name.text),
@@ -137,7 +171,7 @@ fn submission_def(
                 "declared here",
                 "add `element Name { ... }`: an XML file has exactly one root element",
             ));
-            return None;
+            None
         }
         [_, second, ..] => {
             checker.error(shape(
@@ -146,22 +180,9 @@ fn submission_def(
                 "a second root element",
                 "wrap the elements in one root element",
             ));
-            return None;
+            None
         }
-    };
-    let scope = Scope {
-        reports,
-        figures,
-        format,
-    };
-    let root = element(checker, &scope, root, None, 0)?;
-    Some(SubmissionDef {
-        name: submission.name.text.clone(),
-        label: submission.label.value.clone(),
-        version: version?,
-        namespace: namespace.map(|n| n.value.clone()),
-        root,
-    })
+    }
 }
 
 fn once<'a>(
@@ -239,13 +260,12 @@ fn decimals_in_range(checker: &mut Checker, decimals: ast::Spanned<u32>) -> u32 
 }
 
 /// Lowers one element; `each` is the report an enclosing `each` repeats
-/// over. `depth` counts `each` nesting only (the parser bounds elements).
+/// over. Recursion is bounded by the parser's nesting limit.
 fn element(
     checker: &mut Checker,
     scope: &Scope<'_>,
     element: &ast::Element,
     each: Option<usize>,
-    depth: u32,
 ) -> Option<ElementDef> {
     let name_ok = xml_name(checker, &element.name, "element");
     let (attributes, content) = match &element.content {
@@ -254,7 +274,7 @@ fn element(
             binding_value(checker, scope, binding, each).map(ContentDef::Value),
         ),
         ast::ElementContent::Children(nodes) => {
-            let (attributes, children) = children(checker, scope, nodes, each, depth);
+            let (attributes, children) = children(checker, scope, nodes, each);
             (attributes, Some(ContentDef::Children(children)))
         }
     };
@@ -272,7 +292,6 @@ fn children(
     scope: &Scope<'_>,
     nodes: &[ast::Node],
     each: Option<usize>,
-    depth: u32,
 ) -> (Vec<AttributeDef>, Vec<ElementDef>) {
     let mut attributes = Vec::new();
     let mut elements = Vec::new();
@@ -293,11 +312,11 @@ fn children(
             }
             ast::Node::Element(inner) => {
                 sibling(checker, &mut element_names, &inner.name, "element");
-                elements.extend(element(checker, scope, inner, each, depth));
+                elements.extend(element(checker, scope, inner, each));
             }
             ast::Node::Each(repeat) => {
                 sibling(checker, &mut element_names, &repeat.element.name, "element");
-                elements.extend(each_element(checker, scope, repeat, each, depth));
+                elements.extend(each_element(checker, scope, repeat, each));
             }
         }
     }
@@ -330,7 +349,6 @@ fn each_element(
     scope: &Scope<'_>,
     repeat: &ast::Each,
     outer: Option<usize>,
-    depth: u32,
 ) -> Option<ElementDef> {
     if outer.is_some() {
         checker.error(
@@ -346,7 +364,7 @@ fn each_element(
         "report",
         scope.reports.iter().map(|r| r.name.as_str()),
     )?;
-    let mut lowered = element(checker, scope, &repeat.element, Some(report), depth + 1)?;
+    let mut lowered = element(checker, scope, &repeat.element, Some(report))?;
     let rows = scope.reports[report]
         .rows
         .iter()
@@ -385,14 +403,14 @@ fn xml_name_problem(name: &str) -> Option<&'static str> {
     if !is_name_start(first) {
         return Some("cannot start an XML name");
     }
-    if let Some(c) = chars.find(|c| !is_name_char(*c)) {
-        return Some(if c == '/' || c == '.' || c == '-' {
-            "cannot appear in an XML name"
-        } else {
-            "a character an XML name cannot hold"
-        });
+    if chars.any(|c| !is_name_char(c)) {
+        return Some("holds a character an XML name cannot hold");
     }
-    if name.len() >= 3 && name[..3].eq_ignore_ascii_case("xml") {
+    // `get`, not indexing: the third byte may fall inside a character.
+    if name
+        .get(..3)
+        .is_some_and(|start| start.eq_ignore_ascii_case("xml"))
+    {
         return Some("names starting with `xml` are reserved by XML");
     }
     None
@@ -725,7 +743,17 @@ mod tests {
         ] {
             assert_eq!(xml_name_problem(good), None, "{good}");
         }
-        for bad in ["2Total", "-x", "a:b", "xmlFoo", "XML", "a/b", "a$b", ".a"] {
+        for bad in [
+            "2Total",
+            "-x",
+            "a:b",
+            "xmlFoo",
+            "XML",
+            "a/b",
+            "a$b",
+            ".a",
+            "a\u{FFFD}b\u{FFFF}",
+        ] {
             assert!(xml_name_problem(bad).is_some(), "{bad}");
         }
     }
