@@ -92,6 +92,16 @@ fn submission_def(
         format: number_format(checker, parts.number),
     };
     let root = single_root(checker, submission, &parts.roots)?;
+    if let ast::ElementContent::Value(binding) = &root.content
+        && binding.optional
+    {
+        checker.error(shape(
+            "the root element cannot be optional",
+            binding.span,
+            "an optional root",
+            "a file always has its root element: remove `optional`",
+        ));
+    }
     let root = element(checker, &scope, root, None)?;
     Some(SubmissionDef {
         name: submission.name.text.clone(),

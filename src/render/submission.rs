@@ -86,16 +86,18 @@ pub fn tree(
 /// out), or one per row for an `each`.
 fn element(context: &Context<'_>, def: &ElementDef, row: Option<(usize, usize)>) -> Vec<Tree> {
     match &def.repeat {
-        Some(repeat) if row.is_none() => repeat
-            .rows
-            .iter()
-            .enumerate()
-            .filter_map(|(position, row)| {
-                let mut tree = one_element(context, def, Some((repeat.report, *row)))?;
+        Some(repeat) if row.is_none() => {
+            let mut trees: Vec<Tree> = repeat
+                .rows
+                .iter()
+                .filter_map(|row| one_element(context, def, Some((repeat.report, *row))))
+                .collect();
+            // Positions among the elements written, as XPath counts them.
+            for (position, tree) in trees.iter_mut().enumerate() {
                 tree.index = Some(position + 1);
-                Some(tree)
-            })
-            .collect(),
+            }
+            trees
+        }
         _ => one_element(context, def, row).into_iter().collect(),
     }
 }
