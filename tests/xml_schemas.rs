@@ -200,74 +200,34 @@ fn copy_folder(from: &Path, to: &Path) {
     }
 }
 
-/// A format as ministry staff would add it: one new file under reports/,
-/// nothing else. The compiler writes it, its schema and its views.
-const NEW_FORMAT: &str = r#"
-submission suivi_trimestriel "Suivi trimestriel des résultats" {
-  version "2026.1"
-  namespace "urn:exemple:suivi-trimestriel"
-  number { decimals 0 exact }
-
-  element SuiviTrimestriel {
-    attribute exercice = period.year
-    attribute organisme = entity.name
-    element Excedent = resultats.excedent.courant
-    element Revenus = resultats.revenus.courant decimals 2 rounded
-    element Lignes {
-      each line of resultats element Poste {
-        attribute code = line.id
-        element Montant = line.courant
-        element Anterieur = line.precedent optional
-      }
-    }
-  }
-}
-"#;
-
+/// A format as ministry staff would add it: one new file under reports/
+/// (`tests/fixtures/new-format/suivi_trimestriel.rdn`), nothing else. The
+/// compiler writes the file, its schema and its views.
 #[test]
 fn a_new_format_needs_only_a_specification() {
+    let fixture = repository().join("tests/fixtures/new-format");
     let scratch = tempfile::tempdir().expect("temporary folder");
     let project = scratch.path().join("project");
     copy_folder(
         &repository().join("tests/cases/ok-submission-xml"),
         &project,
     );
-    std::fs::write(project.join("reports/suivi.rdn"), NEW_FORMAT).expect("written");
+    std::fs::copy(
+        fixture.join("suivi_trimestriel.rdn"),
+        project.join("reports/suivi_trimestriel.rdn"),
+    )
+    .expect("copied");
     let out = scratch.path().join("out");
     build(&project, &out);
-    let xml = std::fs::read_to_string(out.join("centre/suivi_trimestriel.xml")).expect("written");
-    let expected = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
-<SuiviTrimestriel xmlns=\"urn:exemple:suivi-trimestriel\" exercice=\"2025\" organisme=\"centre\">
-  <Excedent>450.2</Excedent>
-  <Revenus>700.00</Revenus>
-  <Lignes>
-    <Poste code=\"subvention\">
-      <Montant>700.4</Montant>
-      <Anterieur>500.25</Anterieur>
-    </Poste>
-    <Poste code=\"revenus\">
-      <Montant>700.4</Montant>
-      <Anterieur>500.25</Anterieur>
-    </Poste>
-    <Poste code=\"charges\">
-      <Montant>250.2</Montant>
-      <Anterieur>300.5</Anterieur>
-    </Poste>
-    <Poste code=\"nul\">
-      <Montant>0</Montant>
-    </Poste>
-    <Poste code=\"excedent\">
-      <Montant>450.2</Montant>
-      <Anterieur>199.75</Anterieur>
-    </Poste>
-    <Poste code=\"encaisse\">
-      <Montant>1649.95</Montant>
-      <Anterieur>1199.75</Anterieur>
-    </Poste>
-  </Lignes>
-</SuiviTrimestriel>
-";
-    assert_eq!(xml, expected);
+    for (written, expected) in [
+        ("centre/suivi_trimestriel.xml", "expected.xml"),
+        ("centre/suivi_trimestriel.csv", "expected.csv"),
+        ("schemas/suivi_trimestriel.xsd", "expected.xsd"),
+    ] {
+        let written = std::fs::read_to_string(out.join(written)).expect("written");
+        let expected = std::fs::read_to_string(fixture.join(expected)).expect("expected");
+        assert_eq!(written, expected);
+    }
     for view in ["csv", "json"] {
         assert!(
             out.join(format!("tous/suivi_trimestriel.{view}")).is_file(),
