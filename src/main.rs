@@ -60,7 +60,7 @@ enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
-    /// Read the ledgers, map, evaluate, check, and write every statement.
+    /// Read the ledgers, map, evaluate, check, and write every statement and ministry file.
     Build {
         /// Project root (a folder with reports/); the current folder by default.
         #[arg(default_value = ".")]
