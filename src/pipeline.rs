@@ -163,7 +163,7 @@ pub fn bundle(
         }
     }
     if formats.contains(&OutputFormat::Xml) {
-        submissions(program, built, &mut bundle);
+        submissions(program, built, &mut bundle, &mut index);
     }
     if let Some(templates) = &templates {
         let page = templates
@@ -194,8 +194,14 @@ pub fn bundle(
 }
 
 /// Every submission for every scope: `<scope>/<submission>.{xml,csv,json}`,
-/// and once per submission its schema, `schemas/<submission>.xsd`.
-fn submissions(program: &Program, built: &Built, bundle: &mut Bundle) {
+/// and once per submission its schema, `schemas/<submission>.xsd`. Each file
+/// is listed in the index under its entity, after the statements.
+fn submissions(
+    program: &Program,
+    built: &Built,
+    bundle: &mut Bundle,
+    index: &mut Vec<html::IndexEntry>,
+) {
     use render::submission as files;
     for submission in &program.submissions {
         bundle.insert(
@@ -212,6 +218,14 @@ fn submissions(program: &Program, built: &Built, bundle: &mut Bundle) {
             );
             bundle.insert(format!("{base}.csv"), files::csv(&tree).into_bytes());
             bundle.insert(format!("{base}.json"), json.into_bytes());
+            index.push(html::IndexEntry {
+                entity: scope.name.clone(),
+                entity_label: scope.label.clone(),
+                report: submission.name.clone(),
+                title: format!("{} (fichier XML pour le ministère)", submission.label),
+                href: format!("{base}.xml"),
+                checks_passed: true,
+            });
         }
     }
 }
