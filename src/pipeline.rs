@@ -206,7 +206,7 @@ fn submissions(
     for submission in &program.submissions {
         bundle.insert(
             format!("schemas/{}.xsd", submission.name),
-            files::xsd(submission).into_bytes(),
+            files::xsd(program, submission).into_bytes(),
         );
         for (scope_index, scope) in built.figures.scopes.iter().enumerate() {
             let tree = files::tree(program, &built.figures, submission, scope_index);

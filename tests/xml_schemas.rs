@@ -142,6 +142,14 @@ fn a_file_altered_by_hand_is_refused_by_the_schema() {
             without_line(&original, "<Periode>"),
         ),
         (
+            "a line id the report does not have",
+            original.replacen("id=\"subvention\"", "id=\"subventions\"", 1),
+        ),
+        (
+            "a kind of row that does not exist",
+            original.replacen("type=\"line\"", "type=\"ligne\"", 1),
+        ),
+        (
             "a required attribute removed",
             original.replacen(" type=\"line\"", "", 1),
         ),

@@ -192,11 +192,7 @@ fn line_text(program: &Program, source: &ValueSource, (report, row): (usize, usi
         }
         .to_string(),
         _ => row.figure.map_or(String::new(), |figure| {
-            let qualified = &program.figures[figure].qualified;
-            qualified
-                .split_once('.')
-                .map_or(qualified.as_str(), |(_, local)| local)
-                .to_string()
+            local_id(&program.figures[figure].qualified)
         }),
     }
 }
@@ -310,11 +306,16 @@ fn finish(result: std::io::Result<()>, writer: Writer<Vec<u8>>) -> String {
 
 /// The XML Schema of a submission: the elements in declared order, value
 /// types, `minOccurs="0"` for optional fields, occurrences of repeated
-/// elements, `use="required"` for required attributes, `fixed` for literals.
-pub fn xsd(submission: &SubmissionDef) -> String {
+/// elements, `use="required"` for required attributes, `fixed` for literals,
+/// and the ids and kinds a repeated row may have.
+pub fn xsd(program: &Program, submission: &SubmissionDef) -> String {
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     let mut types = BTreeSet::new();
-    collect_types(&submission.root, &mut types);
+    collect_types(&submission.root, None, &mut types);
+    let context = SchemaContext {
+        program,
+        version: &submission.version,
+    };
     let mut schema = BytesStart::new("xs:schema");
     push(&mut schema, "xmlns:xs", XS);
     if let Some(namespace) = &submission.namespace {
@@ -335,81 +336,164 @@ pub fn xsd(submission: &SubmissionDef) -> String {
             let comment = comment.replace("--", "- -");
             writer.write_event(Event::Comment(BytesText::from_escaped(comment.as_str())))
         })
-        .and_then(|()| schema_element(&mut writer, &submission.version, &submission.root))
+        .and_then(|()| schema_element(&mut writer, &context, &submission.root, None))
         .and_then(|()| {
             types
                 .iter()
-                .try_for_each(|format| amount_type(&mut writer, *format))
+                .try_for_each(|named| named_type(&mut writer, program, *named))
         })
         .and_then(|()| writer.write_event(Event::End(BytesEnd::new("xs:schema"))));
     finish(result, writer)
 }
 
-/// Every amount format the layout uses: one named type each.
-fn collect_types(def: &ElementDef, types: &mut BTreeSet<(bool, u32)>) {
-    let mut add = |value: &ValueDef| {
-        if value.source.is_amount() {
-            types.insert(type_key(value.format));
-        }
-    };
+/// What the schema's declarations read.
+struct SchemaContext<'a> {
+    program: &'a Program,
+    version: &'a str,
+}
+
+/// A named simple type of a schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Named {
+    /// An amount, exact or rounded, with its decimals.
+    Amount { exact: bool, decimals: u32 },
+    /// `line.kind`: `line`, `memo` or `total`.
+    RowKind,
+    /// `line.id` in an `each` over this report: the ids of its rows.
+    RowId(usize),
+}
+
+/// The named type of a value, if it has one; `each` is the report of the
+/// enclosing repetition.
+fn named(value: &ValueDef, each: Option<usize>) -> Option<Named> {
+    match value.source {
+        ValueSource::LineKind => Some(Named::RowKind),
+        ValueSource::LineId => each.map(Named::RowId),
+        ref source if source.is_amount() => Some(Named::Amount {
+            exact: value.format.mode == ValueMode::Exact,
+            decimals: value.format.decimals,
+        }),
+        _ => None,
+    }
+}
+
+/// Every named type the layout uses, each once.
+fn collect_types(def: &ElementDef, each: Option<usize>, types: &mut BTreeSet<Named>) {
+    let each = def.repeat.as_ref().map(|repeat| repeat.report).or(each);
+    let mut add = |value: &ValueDef| types.extend(named(value, each));
     def.attributes.iter().for_each(|a| add(&a.value));
     match &def.content {
         ContentDef::Value(value) => add(value),
-        ContentDef::Children(children) => children.iter().for_each(|c| collect_types(c, types)),
+        ContentDef::Children(children) => children
+            .iter()
+            .for_each(|child| collect_types(child, each, types)),
     }
 }
 
-fn type_key(format: NumberFmt) -> (bool, u32) {
-    (format.mode == ValueMode::Exact, format.decimals)
-}
-
-fn type_name((exact, decimals): (bool, u32)) -> String {
-    if exact {
-        format!("montant_exact_{decimals}")
-    } else {
-        format!("montant_{decimals}")
+fn type_name(program: &Program, named: Named) -> String {
+    match named {
+        Named::Amount {
+            exact: true,
+            decimals,
+        } => format!("montant_exact_{decimals}"),
+        Named::Amount { decimals, .. } => format!("montant_{decimals}"),
+        Named::RowKind => "genre_ligne".to_string(),
+        Named::RowId(report) => format!("ligne_{}", program.reports[report].name),
     }
 }
 
-/// A rounded amount has exactly its decimals; an exact one at least them.
-fn amount_type(writer: &mut Writer<Vec<u8>>, key: (bool, u32)) -> std::io::Result<()> {
-    let (exact, decimals) = key;
-    let pattern = match (exact, decimals) {
-        (false, 0) => "-?[0-9]+".to_string(),
-        (false, n) => format!("-?[0-9]+\\.[0-9]{{{n}}}"),
-        (true, 0) => "-?[0-9]+(\\.[0-9]+)?".to_string(),
-        (true, n) => format!("-?[0-9]+\\.[0-9]{{{n},}}"),
+/// A rounded amount has exactly its decimals, an exact one at least them;
+/// a row's kind and id are one of those the report has.
+fn named_type(
+    writer: &mut Writer<Vec<u8>>,
+    program: &Program,
+    named: Named,
+) -> std::io::Result<()> {
+    let (base, facets): (&str, Vec<(&str, String)>) = match named {
+        Named::Amount { exact, decimals } => {
+            let pattern = match (exact, decimals) {
+                (false, 0) => "-?[0-9]+".to_string(),
+                (false, n) => format!("-?[0-9]+\\.[0-9]{{{n}}}"),
+                (true, 0) => "-?[0-9]+(\\.[0-9]+)?".to_string(),
+                (true, n) => format!("-?[0-9]+\\.[0-9]{{{n},}}"),
+            };
+            ("xs:decimal", vec![("xs:pattern", pattern)])
+        }
+        Named::RowKind => (
+            "xs:string",
+            ["line", "memo", "total"]
+                .iter()
+                .map(|kind| ("xs:enumeration", kind.to_string()))
+                .collect(),
+        ),
+        Named::RowId(report) => (
+            "xs:string",
+            row_ids(program, report)
+                .into_iter()
+                .map(|id| ("xs:enumeration", id))
+                .collect(),
+        ),
     };
     let mut simple = BytesStart::new("xs:simpleType");
-    push(&mut simple, "name", &type_name(key));
+    push(&mut simple, "name", &type_name(program, named));
     writer.write_event(Event::Start(simple))?;
     let mut restriction = BytesStart::new("xs:restriction");
-    push(&mut restriction, "base", "xs:decimal");
+    push(&mut restriction, "base", base);
     writer.write_event(Event::Start(restriction))?;
-    let mut facet = BytesStart::new("xs:pattern");
-    push(&mut facet, "value", &pattern);
-    writer.write_event(Event::Empty(facet))?;
+    for (facet, value) in facets {
+        let mut facet = BytesStart::new(facet);
+        push(&mut facet, "value", &value);
+        writer.write_event(Event::Empty(facet))?;
+    }
     writer.write_event(Event::End(BytesEnd::new("xs:restriction")))?;
     writer.write_event(Event::End(BytesEnd::new("xs:simpleType")))
 }
 
+/// The ids of the rows of a report that carry a figure, in report order.
+fn row_ids(program: &Program, report: usize) -> Vec<String> {
+    let mut ids: Vec<String> = program.reports[report]
+        .rows
+        .iter()
+        .filter_map(|row| row.figure)
+        .map(|figure| local_id(&program.figures[figure].qualified))
+        .collect();
+    let mut seen = BTreeSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    ids
+}
+
+fn local_id(qualified: &str) -> String {
+    qualified
+        .split_once('.')
+        .map_or(qualified, |(_, local)| local)
+        .to_string()
+}
+
 /// The schema type of a value, and its fixed value for a literal.
-fn value_type<'v>(value: &'v ValueDef, version: Option<&'v str>) -> (String, Option<&'v str>) {
+fn value_type<'v>(
+    context: &SchemaContext<'v>,
+    value: &'v ValueDef,
+    each: Option<usize>,
+) -> (String, Option<&'v str>) {
+    if let Some(named) = named(value, each) {
+        return (type_name(context.program, named), None);
+    }
     match &value.source {
         ValueSource::Literal(text) => ("xs:string".into(), Some(text.as_str())),
-        ValueSource::Version => ("xs:string".into(), version),
+        ValueSource::Version => ("xs:string".into(), Some(context.version)),
         ValueSource::PeriodYear => ("xs:gYear".into(), None),
         ValueSource::PeriodStart | ValueSource::PeriodEnd => ("xs:date".into(), None),
-        source if source.is_amount() => (type_name(type_key(value.format)), None),
         _ => ("xs:string".into(), None),
     }
 }
 
 fn schema_element(
     writer: &mut Writer<Vec<u8>>,
-    version: &str,
+    context: &SchemaContext<'_>,
     def: &ElementDef,
+    each: Option<usize>,
 ) -> std::io::Result<()> {
+    let each = def.repeat.as_ref().map(|repeat| repeat.report).or(each);
     let mut start = BytesStart::new("xs:element");
     push(&mut start, "name", &def.name);
     let optional = matches!(&def.content, ContentDef::Value(value) if value.optional);
@@ -426,7 +510,7 @@ fn schema_element(
     if let ContentDef::Value(value) = &def.content
         && def.attributes.is_empty()
     {
-        let (kind, fixed) = value_type(value, Some(version));
+        let (kind, fixed) = value_type(context, value, each);
         push(&mut start, "type", &kind);
         if let Some(fixed) = fixed {
             push(&mut start, "fixed", fixed);
@@ -438,13 +522,13 @@ fn schema_element(
     if let ContentDef::Children(children) = &def.content {
         writer.write_event(Event::Start(BytesStart::new("xs:sequence")))?;
         for child in children {
-            schema_element(writer, version, child)?;
+            schema_element(writer, context, child, each)?;
         }
         writer.write_event(Event::End(BytesEnd::new("xs:sequence")))?;
     }
     for attribute in &def.attributes {
         let mut declaration = BytesStart::new("xs:attribute");
-        let (kind, fixed) = value_type(&attribute.value, Some(version));
+        let (kind, fixed) = value_type(context, &attribute.value, each);
         push(&mut declaration, "name", &attribute.name);
         push(&mut declaration, "type", &kind);
         let usage = if attribute.value.optional {
