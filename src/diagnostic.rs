@@ -53,6 +53,15 @@ pub enum Code {
     EmptySelection,
     /// A report column on a period or quarter that does not exist: `period 14`.
     BadPeriod,
+    /// `element 2Total`, `attribute xmlns`: not an XML name this tool writes.
+    BadXmlName,
+    /// A value used where it has no meaning: `line.id` outside `each`.
+    MisplacedValue,
+    /// A submission without one root element or version, or with two
+    /// siblings of one name.
+    SubmissionShape,
+    /// A number format that would round a second time, or on a non-amount.
+    BadNumberFormat,
     /// A source file or folder that cannot be read.
     Io,
     /// A ledger or table file that is not valid in its declared encoding.
@@ -103,7 +112,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in index order (tests check that each has a fixture).
-    pub const ALL: [Code; 43] = [
+    pub const ALL: [Code; 47] = [
         Code::Syntax,
         Code::UnterminatedString,
         Code::InvalidEscape,
@@ -124,6 +133,10 @@ impl Code {
         Code::BadMatcher,
         Code::EmptySelection,
         Code::BadPeriod,
+        Code::BadXmlName,
+        Code::MisplacedValue,
+        Code::SubmissionShape,
+        Code::BadNumberFormat,
         Code::Io,
         Code::BadEncoding,
         Code::CsvStructure,
@@ -172,6 +185,10 @@ impl Code {
             BadMatcher => "E0307",
             EmptySelection => "E0308",
             BadPeriod => "E0311",
+            BadXmlName => "E0320",
+            MisplacedValue => "E0321",
+            SubmissionShape => "E0322",
+            BadNumberFormat => "E0323",
             Io => "E0401",
             BadEncoding => "E0402",
             CsvStructure => "E0403",
@@ -454,10 +471,19 @@ pub fn visible(text: &str) -> String {
     shown
 }
 
-/// Control characters, bidirectional formatting and zero-width characters.
+/// Control characters, bidirectional formatting, zero-width characters and
+/// noncharacters.
 pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+        || is_noncharacter(c)
+}
+
+/// Unicode noncharacters (U+FDD0 to U+FDEF, and the last two code points of
+/// every plane): never meant for text, and U+FFFE and U+FFFF cannot appear
+/// in an XML file at all.
+pub fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{FDD0}'..='\u{FDEF}') || (u32::from(c) & 0xFFFE) == 0xFFFE
 }
 
 impl<'a> Files<'a> for FileTable<'a> {

@@ -60,7 +60,7 @@ enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
-    /// Read the ledgers, map, evaluate, check, and write every statement.
+    /// Read the ledgers, map, evaluate, check, and write every statement and ministry file.
     Build {
         /// Project root (a folder with reports/); the current folder by default.
         #[arg(default_value = ".")]
@@ -69,7 +69,7 @@ enum Command {
         #[arg(long, default_value = "out")]
         out: PathBuf,
         /// Output formats, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "html,json,csv,txt")]
+        #[arg(long, value_delimiter = ',', default_value = "html,json,csv,txt,xml")]
         format: Vec<OutputFormat>,
     },
     /// Show how one figure was obtained, down to local codes and crosswalk rules.
@@ -299,8 +299,14 @@ fn check(project: &Project, sources: &mut Sources) -> Result<(), Vec<Diagnostic>
     let program = pipeline::check_project(project, sources)?;
     let count =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    // Submissions are named only when there are some: projects without
+    // ministry files read as before.
+    let submissions = match program.submissions.len() {
+        0 => String::new(),
+        n => format!(", {}", count(n, "submission", "submissions")),
+    };
     say_line(format!(
-        "ok: {}, {}, {}, {}, {} checked",
+        "ok: {}, {}, {}, {}, {}{submissions} checked",
         count(program.chart.accounts.len(), "chart code", "chart codes"),
         count(program.crosswalks.len(), "crosswalk", "crosswalks"),
         count(program.entities.len(), "entity", "entities"),
@@ -355,8 +361,17 @@ fn build(
             format!(", {count} validation results ({failed} warning{plural})")
         }
     };
+    let ministry_files = match formats.contains(&OutputFormat::Xml) {
+        true => built.figures.scopes.len() * program.submissions.len(),
+        false => 0,
+    };
+    let ministry_files = match ministry_files {
+        0 => String::new(),
+        1 => ", 1 ministry file".to_string(),
+        n => format!(", {n} ministry files"),
+    };
     say_line(format!(
-        "ok: {} ledger lines mapped, {} statements, {checks} checks passed{rules}, {} files written to {}",
+        "ok: {} ledger lines mapped, {} statements{ministry_files}, {checks} checks passed{rules}, {} files written to {}",
         lines,
         built.figures.scopes.len() * program.reports.len(),
         bundle.len(),

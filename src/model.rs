@@ -32,6 +32,8 @@ pub struct Program {
     /// `figures` in topological order: operands before the figures using them.
     pub order: Vec<FigureId>,
     pub aggregates: Vec<AggregateDef>,
+    /// Ministry file layouts, in declaration order.
+    pub submissions: Vec<SubmissionDef>,
     /// The regulators' validation rules.
     pub validations: Vec<ValidationDef>,
 }
@@ -301,4 +303,102 @@ pub enum FilterDef {
         negated: bool,
         values: Vec<Option<crate::ingest::Movement>>,
     },
+}
+
+pub use crate::syntax::ast::ValueMode;
+
+/// A checked ministry file layout: one root element.
+#[derive(Debug)]
+pub struct SubmissionDef {
+    pub name: String,
+    pub label: String,
+    pub version: String,
+    /// XML namespace of every element; `None` for no namespace.
+    pub namespace: Option<String>,
+    pub root: ElementDef,
+}
+
+#[derive(Debug)]
+pub struct ElementDef {
+    pub name: String,
+    /// `Some` for an element repeated once per row of a report (`each`).
+    pub repeat: Option<Repeat>,
+    pub attributes: Vec<AttributeDef>,
+    pub content: ContentDef,
+}
+
+#[derive(Debug)]
+pub enum ContentDef {
+    Value(ValueDef),
+    Children(Vec<ElementDef>),
+}
+
+#[derive(Debug)]
+pub struct AttributeDef {
+    pub name: String,
+    pub value: ValueDef,
+}
+
+/// The rows an `each` element is repeated over: every row of the report
+/// that carries a figure (lines, memos and totals), in report order.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    pub report: usize,
+    pub rows: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValueDef {
+    pub source: ValueSource,
+    /// Omitted when the value is empty (a string) or zero (an amount, as
+    /// written: after rounding for a rounded value).
+    pub optional: bool,
+    pub format: NumberFmt,
+}
+
+/// How an amount is written: `decimals` digits after a `.` (at least that
+/// many for an exact value, which is never rounded), `-` for negatives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberFmt {
+    pub decimals: u32,
+    pub mode: ValueMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueSource {
+    Literal(String),
+    Version,
+    EntityCode,
+    EntityName,
+    EntityLabel,
+    /// The closing year of the fiscal year: `2025` (xs:gYear).
+    PeriodYear,
+    /// `2024-2025`.
+    PeriodLabel,
+    /// `2024-07-01` (xs:date).
+    PeriodStart,
+    /// `2025-06-30` (xs:date).
+    PeriodEnd,
+    /// A figure in a column of its report.
+    Figure {
+        figure: FigureId,
+        report: usize,
+        column: usize,
+    },
+    /// In an `each`: the row's id, label, kind, or value in a column.
+    LineId,
+    LineLabel,
+    LineKind,
+    LineValue {
+        column: usize,
+    },
+}
+
+impl ValueSource {
+    pub fn is_amount(&self) -> bool {
+        matches!(
+            self,
+            ValueSource::Figure { .. } | ValueSource::LineValue { .. }
+        )
+    }
 }

@@ -21,6 +21,9 @@ pub enum OutputFormat {
     Json,
     Csv,
     Txt,
+    // Ministry files: each submission as XML, with its XSD and CSV and
+    // JSON views. (A plain comment: clap would show a doc comment in --help.)
+    Xml,
 }
 
 impl OutputFormat {
@@ -30,6 +33,7 @@ impl OutputFormat {
             OutputFormat::Json => "json",
             OutputFormat::Csv => "csv",
             OutputFormat::Txt => "txt",
+            OutputFormat::Xml => "xml",
         }
     }
 }
@@ -142,6 +146,7 @@ pub fn bundle(
                     OutputFormat::Json => render::json(&statement),
                     OutputFormat::Csv => render::csv::render(&statement),
                     OutputFormat::Txt => render::text::render(&statement),
+                    OutputFormat::Xml => continue,
                     OutputFormat::Html => match &templates {
                         Some(templates) => {
                             templates.statement(&statement).map_err(template_error)?
@@ -166,6 +171,9 @@ pub fn bundle(
                     .all(|c| c.results.iter().all(|r| r.passed)),
             });
         }
+    }
+    if formats.contains(&OutputFormat::Xml) {
+        submissions(program, built, &mut bundle, &mut index);
     }
     if let Some(templates) = &templates {
         let page = templates
@@ -213,10 +221,48 @@ pub fn bundle(
     Ok(bundle)
 }
 
+/// Every submission for every scope: `<scope>/<submission>.{xml,csv,json}`,
+/// and once per submission its schema, `schemas/<submission>.xsd`. Each file
+/// is listed in the index under its entity, after the statements.
+fn submissions(
+    program: &Program,
+    built: &Built,
+    bundle: &mut Bundle,
+    index: &mut Vec<html::IndexEntry>,
+) {
+    use render::submission as files;
+    for submission in &program.submissions {
+        bundle.insert(
+            format!("schemas/{}.xsd", submission.name),
+            files::xsd(program, submission).into_bytes(),
+        );
+        for (scope_index, scope) in built.figures.scopes.iter().enumerate() {
+            let tree = files::tree(program, &built.figures, submission, scope_index);
+            let base = format!("{}/{}", scope.name, submission.name);
+            let json = files::json(program, &built.figures, submission, scope_index, &tree);
+            bundle.insert(
+                format!("{base}.xml"),
+                files::xml(submission, &tree).into_bytes(),
+            );
+            bundle.insert(format!("{base}.csv"), files::csv(&tree).into_bytes());
+            bundle.insert(format!("{base}.json"), json.into_bytes());
+            index.push(html::IndexEntry {
+                entity: scope.name.clone(),
+                entity_label: scope.label.clone(),
+                report: submission.name.clone(),
+                title: format!("{} (fichier XML pour le ministère)", submission.label),
+                href: format!("{base}.xml"),
+                checks_passed: true,
+            });
+        }
+    }
+}
+
 /// Re-reads the rendered outputs before anything is committed: each
 /// entity's table of local codes must add up to the lines and amounts read,
-/// and the CSV and JSON views of every statement must carry the same exact
-/// values. A difference is a defect of ours (exit 70), never of the data.
+/// the CSV and JSON views of every statement must carry the same exact
+/// values, and every ministry file must read back, through an XML parser,
+/// as the values of its CSV and JSON views. A difference is a defect of ours (exit 70), never of the data.
 fn verify_bundle(program: &Program, built: &Built, bundle: &Bundle) -> Result<()> {
     let mut errors = Vec::new();
     let defect = |what: String| {
@@ -265,9 +311,16 @@ fn verify_bundle(program: &Program, built: &Built, bundle: &Bundle) -> Result<()
             }
         }
     }
+    // Statements only: a submission's views have their own layout.
+    let is_submission = |path: &str| {
+        program
+            .submissions
+            .iter()
+            .any(|s| path.ends_with(&format!("/{}.json", s.name)))
+    };
     for (path, content) in bundle
         .iter()
-        .filter(|(path, _)| path.ends_with(".json") && path.contains('/'))
+        .filter(|(path, _)| path.ends_with(".json") && path.contains('/') && !is_submission(path))
     {
         let Some(csv_view) = bundle.get(&path.replace(".json", ".csv")) else {
             continue;
@@ -298,6 +351,22 @@ fn verify_bundle(program: &Program, built: &Built, bundle: &Bundle) -> Result<()
             errors.push(defect(format!(
                 "the CSV and JSON views of `{path}` disagree"
             )));
+        }
+    }
+    for submission in &program.submissions {
+        for scope in &built.figures.scopes {
+            let base = format!("{}/{}", scope.name, submission.name);
+            let view = |extension: &str| bundle.get(&format!("{base}.{extension}"));
+            let (Some(xml), Some(csv), Some(json)) = (view("xml"), view("csv"), view("json"))
+            else {
+                continue;
+            };
+            let xml = String::from_utf8_lossy(xml);
+            if !render::submission::views_agree(&xml, csv, json) {
+                errors.push(defect(format!(
+                    "`{base}.xml` does not read back as its CSV and JSON views"
+                )));
+            }
         }
     }
     if errors.is_empty() {

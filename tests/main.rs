@@ -10,3 +10,4 @@ mod reference;
 mod robustness;
 mod sample;
 mod ui;
+mod xml_schemas;

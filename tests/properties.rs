@@ -1,7 +1,8 @@
 //! Property tests of the invariants: conservation (every amount read lands
 //! on exactly one chart code, or the run names what it could not map),
-//! determinism (same inputs, same bytes; row order does not matter), and
-//! footing (rounded lines add up to the rounded totals shown).
+//! determinism (same inputs, same bytes; row order does not matter),
+//! footing (rounded lines add up to the rounded totals shown), and exact
+//! amounts in ministry files (written as they are, never rounded again).
 
 use proptest::prelude::*;
 use reddition::diagnostic::Code;
@@ -210,5 +211,29 @@ proptest! {
         if exact.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven) != value("charges") {
             prop_assert!(listed, "the rounding difference of a total is reported");
         }
+    }
+}
+
+proptest! {
+    /// Amounts in ministry files: `-?[0-9]+(.[0-9]+)?` with at least the
+    /// declared decimals (exactly them when the value has no more), and
+    /// they read back as the very amount: padding never rounds.
+    #[test]
+    fn amounts_in_ministry_files_read_back_exactly(
+        mantissa in any::<i64>(),
+        scale in 0u32..12,
+        decimals in 0u32..8,
+    ) {
+        use reddition::money::Amount;
+        let amount = Amount::from_scaled(i128::from(mantissa), scale).expect("fits");
+        let text = reddition::render::submission::number(amount, decimals);
+        prop_assert_eq!(Amount::parse_plain(&text), Some(amount));
+        let digits = text.strip_prefix('-').unwrap_or(&text);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        prop_assert!(!whole.is_empty() && whole.chars().all(|c| c.is_ascii_digit()));
+        prop_assert!(fraction.chars().all(|c| c.is_ascii_digit()));
+        let own = amount.decimal().normalize().scale();
+        prop_assert_eq!(fraction.len() as u32, own.max(decimals));
+        prop_assert!(!(amount.is_zero() && text.starts_with('-')));
     }
 }

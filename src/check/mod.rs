@@ -6,7 +6,10 @@
 mod crosswalk;
 mod format;
 mod reports;
+mod submission;
 mod validation;
+
+pub use submission::{is_name_char, is_name_start};
 
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::model::*;
@@ -75,6 +78,7 @@ impl Checker {
         let rounding = self.global_rounding(items);
         let reports = reports::lower(self, items, &chart, &dimensions, rounding);
         let validations = validation::lower(self, items, &reports.reports, &reports.figures);
+        let submissions = submission::submissions(self, items, &reports.reports, &reports.figures);
         Some(Program {
             fiscal_year: fiscal_year?,
             chart,
@@ -88,6 +92,7 @@ impl Checker {
             order: reports.order,
             aggregates: reports.aggregates,
             validations,
+            submissions,
         })
     }
 

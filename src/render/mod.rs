@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod html;
+pub mod submission;
 pub mod text;
 pub mod validation;
 

@@ -42,6 +42,7 @@ pub enum Item {
     Group(Group),
     Rounding(Rounding),
     Report(Report),
+    Submission(Submission),
     Validation(Validation),
 }
 
@@ -503,4 +504,96 @@ pub struct Filter {
     pub negated: bool,
     pub values: Vec<Name>,
     pub span: Span,
+}
+
+/// `submission`: the layout of a ministry file (XML, with its schema, and
+/// CSV and JSON views of the same data).
+#[derive(Debug)]
+pub struct Submission {
+    pub name: Name,
+    pub label: Str,
+    pub items: Vec<SubmissionItem>,
+}
+
+#[derive(Debug)]
+pub enum SubmissionItem {
+    Version(Str),
+    Namespace(Str),
+    Number(NumberFormat),
+    Node(Box<Node>),
+}
+
+/// `number { decimals 2 exact }`: how amounts are written.
+#[derive(Debug, Default)]
+pub struct NumberFormat {
+    pub decimals: Option<Spanned<u32>>,
+    pub mode: Option<Spanned<ValueMode>>,
+}
+
+/// Which value of a figure a file carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ValueMode {
+    /// The presentation value, rounded by the report's rule.
+    #[default]
+    Rounded,
+    /// The exact value.
+    Exact,
+}
+
+#[derive(Debug)]
+pub enum Node {
+    Element(Element),
+    Attribute(XmlAttribute),
+    Each(Each),
+}
+
+#[derive(Debug)]
+pub struct Element {
+    pub name: Name,
+    pub content: ElementContent,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum ElementContent {
+    Value(Binding),
+    Children(Vec<Node>),
+}
+
+#[derive(Debug)]
+pub struct XmlAttribute {
+    pub name: Name,
+    pub binding: Binding,
+    pub span: Span,
+}
+
+/// `each line of REPORT element ...`: one element per row with a figure.
+#[derive(Debug)]
+pub struct Each {
+    pub report: Name,
+    pub element: Element,
+    pub span: Span,
+}
+
+/// A value and how it is written.
+#[derive(Debug)]
+pub struct Binding {
+    pub value: ValueRef,
+    pub optional: bool,
+    pub format: NumberFormat,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum ValueRef {
+    Literal(Str),
+    /// `entity.code`, `period.year`, `line.id`, `line.courant`...: a prefix
+    /// and a field.
+    Field(Name, Name),
+    /// `report.line.column`: a figure in a report column.
+    Figure {
+        report: Name,
+        line: Name,
+        column: Name,
+    },
 }

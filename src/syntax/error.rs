@@ -19,6 +19,8 @@ pub enum Problem {
     UnterminatedString,
     InvalidEscape,
     TooDeep,
+    /// Elements of a submission nested deeper than the parser allows.
+    ElementsTooDeep,
     TooManyTerms,
     BadNumber(&'static str),
 }
@@ -92,6 +94,15 @@ impl SyntaxError {
             )
             .at(self.span, "too deep here")
             .help("split the formula into several lines that refer to each other"),
+            Problem::ElementsTooDeep => Diagnostic::error(
+                Code::NestingTooDeep,
+                format!(
+                    "elements nested deeper than {} levels",
+                    super::parser::MAX_DEPTH
+                ),
+            )
+            .at(self.span, "too deep here")
+            .help("a ministry file this deep is a mistake: flatten the layout"),
             Problem::TooManyTerms => Diagnostic::error(
                 Code::LimitExceeded,
                 format!("formula longer than {} terms", super::parser::MAX_TERMS),

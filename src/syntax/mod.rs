@@ -37,7 +37,11 @@ fn invisible_character(text: &str, file: FileId) -> Option<Diagnostic> {
             format!("invisible character U+{:04X} in a specification", u32::from(c)),
         )
         .at(span, "here")
-        .help("control, bidirectional and zero-width characters can make a file read differently from what it does; delete it"),
+        .help(if crate::diagnostic::is_noncharacter(c) {
+            "a noncharacter is not text, and U+FFFE and U+FFFF cannot be written in an XML file; delete it"
+        } else {
+            "control, bidirectional and zero-width characters can make a file read differently from what it does; delete it"
+        }),
     )
 }
 
@@ -70,6 +74,24 @@ mod tests {
         let text = format!("{}é", "N".repeat(39));
         let (_, errors) = parse_text(&text);
         assert!(errors.contains("E0101"), "{errors}");
+    }
+
+    #[test]
+    fn deep_elements_are_an_error_not_a_crash() {
+        let text = format!(
+            "submission s \"S\" {{ version \"1\" {} element F = entity.name {} }}",
+            "element E {".repeat(100_000),
+            "}".repeat(100_000)
+        );
+        let (_, errors) = parse_text(&text);
+        assert!(errors.contains("E0104"), "{errors}");
+        let repeated = format!(
+            "submission s \"S\" {{ version \"1\" {} element F = entity.name {} }}",
+            "element E { each line of r ".repeat(50_000),
+            "}".repeat(50_000)
+        );
+        let (_, errors) = parse_text(&repeated);
+        assert!(errors.contains("E0104"), "{errors}");
     }
 
     #[test]

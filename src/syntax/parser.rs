@@ -78,7 +78,7 @@ pub fn file(mut input: Input<'_>) -> (File, Vec<SyntaxError>) {
     (File { items }, errors)
 }
 
-const ITEM_KEYWORDS: [&str; 10] = [
+const ITEM_KEYWORDS: [&str; 11] = [
     "fiscal_year",
     "chart",
     "dimension",
@@ -89,6 +89,7 @@ const ITEM_KEYWORDS: [&str; 10] = [
     "group",
     "rounding",
     "report",
+    "submission",
 ];
 
 fn next_item_start(input: Input<'_>) -> Option<Input<'_>> {
@@ -109,7 +110,7 @@ fn next_item_start(input: Input<'_>) -> Option<Input<'_>> {
     }
 }
 
-/// `item = fiscal_year | chart | dimension | structure | crosswalk | format | entity | group | rounding | report`
+/// `item = fiscal_year | chart | dimension | structure | crosswalk | format | entity | group | rounding | report | submission`
 fn item(input: Input<'_>) -> PResult<'_, Item> {
     alt((
         map(fiscal_year, Item::FiscalYear),
@@ -123,6 +124,7 @@ fn item(input: Input<'_>) -> PResult<'_, Item> {
         map(rounding, Item::Rounding),
         map(report, Item::Report),
         map(validation, Item::Validation),
+        map(submission, Item::Submission),
     ))
     .parse(input)
 }
@@ -1233,4 +1235,256 @@ fn reference(input: Input<'_>) -> PResult<'_, (Option<Name>, Name)> {
         }
         _ => Ok((input, (None, first))),
     }
+}
+
+/// `submission = "submission" ident string "{" { submission_item } "}"`
+fn submission(input: Input<'_>) -> PResult<'_, Submission> {
+    let (input, _) = keyword("submission")(input)?;
+    let (input, (name, label)) = cut((ident, string)).parse(input)?;
+    let (input, items) = cut(|i| block(i, submission_item)).parse(input)?;
+    Ok((input, Submission { name, label, items }))
+}
+
+/// `submission_item = "version" string | "namespace" string | number_format | node`
+fn submission_item(input: Input<'_>) -> PResult<'_, SubmissionItem> {
+    alt((
+        map(
+            preceded(keyword("version"), cut(string)),
+            SubmissionItem::Version,
+        ),
+        map(
+            preceded(keyword("namespace"), cut(string)),
+            SubmissionItem::Namespace,
+        ),
+        map(number_format, SubmissionItem::Number),
+        map(|i| node(i, 0), |node| SubmissionItem::Node(Box::new(node))),
+    ))
+    .parse(input)
+}
+
+/// `number_format = "number" "{" { number_option } "}"`
+fn number_format(input: Input<'_>) -> PResult<'_, NumberFormat> {
+    let (input, _) = keyword("number")(input)?;
+    let (input, options) = cut(|i| block(i, number_option)).parse(input)?;
+    let mut format = NumberFormat::default();
+    for option in options {
+        option.apply(&mut format);
+    }
+    Ok((input, format))
+}
+
+/// One option of a number format, for `number { }` and after a binding.
+enum NumberOption {
+    Decimals(Spanned<u32>),
+    Mode(Spanned<ValueMode>),
+}
+
+impl NumberOption {
+    fn apply(self, format: &mut NumberFormat) {
+        match self {
+            NumberOption::Decimals(decimals) => format.decimals = Some(decimals),
+            NumberOption::Mode(mode) => format.mode = Some(mode),
+        }
+    }
+}
+
+/// `number_option = "decimals" integer | value_mode`
+fn number_option(input: Input<'_>) -> PResult<'_, NumberOption> {
+    alt((
+        map(
+            preceded(keyword("decimals"), cut(small_integer)),
+            |(value, span)| NumberOption::Decimals(Spanned { value, span }),
+        ),
+        map(value_mode, NumberOption::Mode),
+    ))
+    .parse(input)
+}
+
+/// `value_mode = "rounded" | "exact"`
+fn value_mode(input: Input<'_>) -> PResult<'_, Spanned<ValueMode>> {
+    let mode = |word, value| map(keyword(word), move |span| Spanned { value, span });
+    alt((
+        mode("rounded", ValueMode::Rounded),
+        mode("exact", ValueMode::Exact),
+    ))
+    .parse(input)
+}
+
+/// Elements nest: bound like formulas, so that no input overflows the stack.
+fn too_deep<T>(input: Input<'_>, depth: u32) -> Option<PResult<'_, T>> {
+    (depth > MAX_DEPTH).then(|| {
+        let start = position(input);
+        let span = Span::new(input.extra, start, start + 1);
+        Err(Err::Failure(SyntaxError::at(
+            span,
+            Problem::ElementsTooDeep,
+        )))
+    })
+}
+
+/// `node = element | xml_attribute | each`
+fn node<'a>(input: Input<'a>, depth: u32) -> PResult<'a, Node> {
+    alt((
+        map(|i| element(i, depth), Node::Element),
+        map(xml_attribute, Node::Attribute),
+        map(|i| each(i, depth), Node::Each),
+    ))
+    .parse(input)
+}
+
+/// `element = "element" xml_name ( "=" binding | "{" { node } "}" )`
+fn element<'a>(input: Input<'a>, depth: u32) -> PResult<'a, Element> {
+    let start = position(input);
+    let (input, _) = keyword("element")(input)?;
+    if let Some(error) = too_deep(input, depth) {
+        return error;
+    }
+    let (input, name) = cut(xml_name).parse(input)?;
+    let (input, content) = cut(alt((
+        map(preceded(symbol("="), cut(binding)), ElementContent::Value),
+        map(
+            |i| block(i, |i| node(i, depth + 1)),
+            ElementContent::Children,
+        ),
+    )))
+    .parse(input)?;
+    Ok((
+        input,
+        Element {
+            name,
+            content,
+            span: span_from(&input, start),
+        },
+    ))
+}
+
+/// `xml_attribute = "attribute" xml_name "=" binding`
+fn xml_attribute(input: Input<'_>) -> PResult<'_, XmlAttribute> {
+    let start = position(input);
+    let (input, _) = keyword("attribute")(input)?;
+    let (input, (name, _, binding)) = cut((xml_name, symbol("="), binding)).parse(input)?;
+    Ok((
+        input,
+        XmlAttribute {
+            name,
+            binding,
+            span: span_from(&input, start),
+        },
+    ))
+}
+
+/// `each = "each" "line" "of" ident element`
+fn each<'a>(input: Input<'a>, depth: u32) -> PResult<'a, Each> {
+    let start = position(input);
+    let (input, _) = keyword("each")(input)?;
+    let (input, (_, _, report)) = cut((keyword("line"), keyword("of"), ident)).parse(input)?;
+    let (input, element) = cut(|i| element(i, depth + 1)).parse(input)?;
+    Ok((
+        input,
+        Each {
+            report,
+            element,
+            span: span_from(&input, start),
+        },
+    ))
+}
+
+/// `binding = value_ref { binding_option }`
+fn binding(input: Input<'_>) -> PResult<'_, Binding> {
+    let start = position(input);
+    let (mut input, value) = value_ref(input)?;
+    let mut optional = false;
+    let mut format = NumberFormat::default();
+    loop {
+        match binding_option(input) {
+            Ok((rest, None)) => {
+                optional = true;
+                input = rest;
+            }
+            Ok((rest, Some(option))) => {
+                option.apply(&mut format);
+                input = rest;
+            }
+            Err(Err::Error(_)) => break,
+            Err(other) => return Err(other),
+        }
+    }
+    Ok((
+        input,
+        Binding {
+            value,
+            optional,
+            format,
+            span: span_from(&input, start),
+        },
+    ))
+}
+
+/// `binding_option = "optional" | number_option`: `None` for `optional`.
+fn binding_option(input: Input<'_>) -> PResult<'_, Option<NumberOption>> {
+    alt((map(keyword("optional"), |_| None), map(number_option, Some))).parse(input)
+}
+
+/// `value_ref = string | ident "." ident [ "." ident ]`
+fn value_ref(input: Input<'_>) -> PResult<'_, ValueRef> {
+    match string(input) {
+        Ok((rest, text)) => return Ok((rest, ValueRef::Literal(text))),
+        Err(Err::Error(_)) => {}
+        Err(other) => return Err(other),
+    }
+    const EXPECTED: &str =
+        "a value: a string, `entity.code`, `period.year`, `line.id` or `report.line.column`";
+    let (rest, first) = ident(input).map_err(|error| {
+        error.map(|mut e| {
+            e.expected = vec![EXPECTED];
+            e
+        })
+    })?;
+    // A value left out must not swallow the next field's keyword.
+    if ["element", "attribute", "each"].contains(&first.text.as_str()) {
+        return Err(Err::Error(SyntaxError::expected(blanks(input), EXPECTED)));
+    }
+    let input = rest;
+    let (input, (_, second)) = cut((symbol("."), ident)).parse(input)?;
+    match symbol(".")(input) {
+        Ok((rest, _)) => {
+            let (rest, third) = cut(ident).parse(rest)?;
+            Ok((
+                rest,
+                ValueRef::Figure {
+                    report: first,
+                    line: second,
+                    column: third,
+                },
+            ))
+        }
+        Err(_) => Ok((input, ValueRef::Field(first, second))),
+    }
+}
+
+/// `xml_name = name_char { name_char }`: a run of characters up to a blank or
+/// one of `{ } = " # , ( )`. Whether it is a valid XML name is checked later,
+/// with its location, rather than refused here as a syntax error.
+fn xml_name(input: Input<'_>) -> PResult<'_, Name> {
+    let input = blanks(input);
+    let text = input.fragment();
+    let length = text
+        .find(|c: char| c.is_whitespace() || "{}=\"#,()".contains(c))
+        .unwrap_or(text.len());
+    if length == 0 {
+        return Err(Err::Error(SyntaxError::expected(input, "an XML name")));
+    }
+    let span = Span::new(
+        input.extra,
+        input.location_offset(),
+        input.location_offset() + length,
+    );
+    let (rest, taken) = take(input, length);
+    Ok((
+        rest,
+        Name {
+            text: taken.fragment().to_string(),
+            span,
+        },
+    ))
 }
