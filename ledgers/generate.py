@@ -2390,7 +2390,8 @@ Each centre has seven sources (paths in `reports/centres/<id>.rdn`):
   one line per revenue and charge code and month, dated the 1st; per code, the actual amount of
   the year times a factor between 0.96 and 1.04, spread with the centre's seasonality (teachers
   over ten months, school tax in July, energy in winter, allocations for measures from October,
-  provisions and bad debts in June). It feeds `reports/suivi/suivi_budgetaire.rdn`.
+  provisions and bad debts in June); the MEQ base allocation, within the same bounds, closes the
+  budget on the small deficit the board adopts. It feeds `reports/suivi/suivi_budgetaire.rdn`.
 
 Every journal entry (same reference) sums to zero, and so does every file but the budget.
 Amounts are exact cents.
@@ -2658,11 +2659,21 @@ def budget_entries(c, gen, postings):
         for code, a, _, _ in e["lines"]:
             if code not in bs:
                 monthly[code][i] += a
-    per_month = [[] for _ in range(12)]
+    annual = {}
     for code in sorted(monthly):
         actual = sum(monthly[code])
         f = rng.randint(9600, 10400)
-        amount = (1 if actual > 0 else -1) * ((abs(actual) * f + 5000) // 10000)
+        annual[code] = (1 if actual > 0 else -1) * ((abs(actual) * f + 5000) // 10000)
+    # the base allocation of the MEQ closes the budget on the deficit the board adopts (an
+    # appropriation of its accumulated surplus), its factor staying between 0.96 and 1.04
+    base = max((code for code in gen.rmeta if gen.rmeta[code][0] == "meq_base" and code in annual),
+               key=lambda code: -annual[code])
+    revenue = -sum(a for code, a in annual.items() if code in gen.rmeta or a < 0)
+    deficit = int(round(revenue * rng.uniform(.001, .004)))
+    annual[base] -= sum(annual.values()) - deficit
+    assert 9600 <= annual[base] * 10000 // sum(monthly[base]) <= 10400, (c.id, annual[base], sum(monthly[base]))
+    per_month = [[] for _ in range(12)]
+    for code, amount in annual.items():
         if not amount:
             continue
         for i, a in enumerate(alloc(amount, budget_profile(gen, code, monthly[code]))):
