@@ -2422,6 +2422,16 @@ Rivière-du-Nord, seules les lignes d'immobilisations, de dette et le produit de
 portent. Les états ne retiennent le mouvement que sur les codes visés (31000..31500, 11000,
 21500/21510), ce qui donne le même résultat dans les deux cas.
 
+Opérations entre centres (2024-2025) : sous-comptes de débiteurs et de créditeurs propres à
+chaque centre (Sommets `000-1-92211-000` et `000-1-93101-000`, Rivière-du-Nord
+`1.0000.1224.000` et `1.0000.2101.000`, Lakeshore Valley `113200/CC-0000` et `210100/CC-0000`,
+vers 12210 et 21100, lignes ajoutées aux tables `reports/crosswalks/*.csv`) ; transport facturé
+par la Rivière-du-Nord en `1.3100.8790.930` (revenus divers) et imputé aux Sommets en
+`040-1-31010-520` ; loyer facturé par Lakeshore Valley en `455000/CC-2020` et imputé à la
+Rivière-du-Nord en `1.5400.0610.920` ; formation facturée par les Sommets en `050-1-84040-000`
+et imputée à Lakeshore Valley en `523510/CC-9090`. Seules les lignes de créances, de dettes, de
+revenus et de charges portent le code du centre lié ; les lignes d'encaisse le laissent vide.
+
 ## Regenerate / vérifier
 
 ```sh
