@@ -48,7 +48,7 @@ pub const TABLES_SEPARATOR: u8 = 0;
 /// Separates specification files, or tables, in a `check` input.
 pub const FILE_SEPARATOR: u8 = 1;
 /// The most specification files or tables a `check` input is cut into.
-const MAX_PIECES: usize = 16;
+const MAX_PIECES: usize = 32;
 
 /// Renders the diagnostics (exercising every span they carry) and returns
 /// the text, so the renderer is fuzzed along with whatever produced them.

@@ -181,6 +181,7 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
     if !uncovered.is_empty() {
         return Err(uncovered);
     }
+    foot_matrices(program, &slices, &mut values);
     let checks = run_checks(program, &slices, &values);
     let mut figures = Figures {
         scopes,
@@ -675,6 +676,38 @@ fn matrix_coverage(
         }
     }
     errors
+}
+
+/// The total column of a matrix shows, for each of its lines, the sum of
+/// the line's columns as rounded, so that every row foots wherever the
+/// figure is shown (statements, ministry files); the difference with the
+/// rounded exact total is listed by the statement.
+fn foot_matrices(program: &Program, slices: &[Slice], values: &mut [Vec<YearValues>]) {
+    for report in &program.reports {
+        let index = |column: &ColumnDef| {
+            let slice = Slice::of_column(column, program.fiscal_year);
+            slices.iter().position(|s| *s == slice)
+        };
+        let Some(total) = report.columns.iter().find(|c| c.footing).and_then(index) else {
+            continue;
+        };
+        let parts: Vec<usize> = report
+            .columns
+            .iter()
+            .filter(|c| c.filter.is_some())
+            .filter_map(index)
+            .collect();
+        for per_slice in values.iter_mut() {
+            for figure in report.rows.iter().filter_map(|row| row.figure) {
+                let footed = parts.iter().try_fold(Amount::ZERO, |sum, part| {
+                    sum.checked_add(per_slice[*part].rounded[figure])
+                });
+                if let Some(footed) = footed {
+                    per_slice[total].rounded[figure] = footed;
+                }
+            }
+        }
+    }
 }
 
 /// The dimension a matrix report is split by.

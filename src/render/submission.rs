@@ -261,6 +261,11 @@ fn write_tree(
     for attribute in &tree.attributes {
         push(&mut start, &attribute.name, &attribute.value);
     }
+    // An element of attributes only is written empty (`<P01 a="1"/>`): the
+    // indentation written between a start and an end would be its text.
+    if tree.value.is_none() && tree.children.is_empty() {
+        return writer.write_event(Event::Empty(start));
+    }
     writer.write_event(Event::Start(start))?;
     if let Some(value) = &tree.value {
         let text = partial_escape(value.as_str());
@@ -641,8 +646,10 @@ pub fn reread(xml: &str) -> Option<Vec<FlatValue>> {
             .collect::<String>()
     };
     loop {
-        match reader.read_event().ok()? {
-            Event::Start(start) => {
+        let event = reader.read_event().ok()?;
+        let empty = matches!(event, Event::Empty(_));
+        match event {
+            Event::Start(start) | Event::Empty(start) => {
                 if let Some(parent) = stack.last_mut() {
                     parent.has_children = true;
                 }
@@ -668,6 +675,10 @@ pub fn reread(xml: &str) -> Option<Vec<FlatValue>> {
                         name: name.to_string(),
                         value: value.into_owned(),
                     });
+                }
+                // `<P01 a="1"/>`: attributes only, no text.
+                if empty {
+                    stack.pop();
                 }
             }
             // Blanks outside the root element belong to no element.
