@@ -1974,8 +1974,9 @@ def cond(conds, code, prio=None, note=None):
     return ("cond", conds, code, prio, note)
 
 
-def pat(pattern, code, prio=None, note=None):
-    return ("pat", pattern, code, prio, note)
+def pat(pattern, code, prio=None, note=None, valid=None):
+    """`valid`: (from, until) as YYYY-MM-DD text, either None (open)."""
+    return ("pat", pattern, code, prio, note, valid)
 
 
 NATURE_3 = [((110, 129), "N100"), ((130, 139), "N110"), ((140, 149), "N120"), ((150, 159), "N130"),
@@ -2081,7 +2082,12 @@ def crosswalk_riviere(c):
           cond([V("object", "0650")], 66030, 1, "Créances irrécouvrables, quelle que soit l'activité"),
           cond([V("mesure", "30811"), V("fund", "1"), RG("object", 400, 499)], 61010,
                note="Mesure 30811 (mobilier et équipement adapté) : présentée en adaptation scolaire"),
-          pat("1.4300.0620.910", 65020, note="Assurance des biens : présentée avec les biens meubles et immeubles")]
+          pat("1.4300.0620.910", 65020, note="Assurance des biens : présentée avec les biens meubles et immeubles",
+              valid=(None, "2025-06-30")),
+          ("cmt", "À compter de 2025-2026, l'assurance des biens passe aux services administratifs ; "
+                  "la règle précédente reste pour rebâtir 2024-2025 tel quel"),
+          pat("1.4300.0620.910", 64020, note="Assurance des biens : présentée avec les services administratifs",
+              valid=("2025-07-01", None))]
     dims = [("copy", "etablissement", "unit"),
             ("cases", "fonds", [([V("fund", "1")], "FON"), ([V("fund", "2")], "INV"), ([V("fund", "3")], "FDS")]),
             ("copy", "mesure", "mesure"),
@@ -2187,6 +2193,10 @@ def crosswalk_text(name, structure, rules, dims):
             t = f"  {m} => {r[2]}"
             if r[3] is not None:
                 t += f" priority {r[3]}"
+            valid = r[5] if len(r) > 5 else None
+            if valid:
+                start, end = valid
+                t += " valid" + (f" from {start}" if start else "") + (f" until {end}" if end else "")
             if r[4]:
                 t += f" {q(r[4])}"
             lines.append(t)
@@ -2407,6 +2417,10 @@ Amounts are exact cents.
   `8xxx`. Type de mouvement dans sa propre colonne (`ACQ`, `ALIEN`, `TRANSF`, `EMPR`, `REMB`),
   renseigné sur les seules lignes d'immobilisations et de dette. Fichiers en Windows-1252 avec
   fins de ligne CRLF, comme un export Windows. Table du bilan : `reports/crosswalks/riviere.csv`.
+  Une règle datée : l'assurance des biens (`1.4300.0620.910`) passe de 65020 (biens meubles et
+  immeubles) à 64020 (services administratifs) le 2025-07-01 ; l'ancienne règle porte
+  `valid until 2025-06-30`, si bien que l'exercice 2024-2025 se rebâtit tel quel
+  (`reddition diff --from 2025-06-30 --to 2025-07-01`).
 - **Lakeshore Valley** : commission scolaire anglophone ; compte de grand livre à six chiffres
   (classe, fonction, objet) et centre de coûts `CC-NNNN`. Type de mouvement tiré de la colonne
   `Source` (`FA-ADD`, `FA-DSP`, `FA-TRF`, `LTD-ISS`, `LTD-RPY`). Table du bilan et des revenus :
@@ -2442,7 +2456,8 @@ python3 ledgers/generate.py --verify   # re-reads everything as the compiler wou
 The generator uses the Python 3.11 standard library only, fixed seeds and integer cents: the
 output is the same, byte for byte, on every run. `--verify` parses the `.rdn` files it wrote
 (structure, format, crosswalk with its CSV table, entity), decodes each export with its declared
-dialect, maps every local code with the crosswalk's precedence rules, and checks: balanced
+dialect, maps every local code with the crosswalk's precedence rules (the rules valid on 30 June
+2025, the end of the year built), and checks: balanced
 references and files, opening = prior closing, every code mapped by one best rule, the statement
 of financial position, and the cash-flow and net-debt identities; it prints each budget's totals
 and pairs the inter-entity postings as the group's `eliminate` rules do.
@@ -2778,7 +2793,7 @@ NATURES = {"N100", "N110", "N120", "N130", "N200", "N300", "N400", "N500", "N600
 FONDS = {"FON", "INV", "FDS"}
 
 TOKEN = re.compile(r'(?P<ws>\s+)|(?P<cmt>#[^\n]*)|(?P<str>"(?:[^"\\\n]|\\["\\nt])*")|(?P<op>=>|->|\.\.)'
-                   r'|(?P<num>[0-9][A-Za-z0-9]*)|(?P<id>[A-Za-z_][A-Za-z0-9_]*)|(?P<p>[{}\[\]():,=])')
+                   r'|(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})|(?P<num>[0-9][A-Za-z0-9]*)|(?P<id>[A-Za-z_][A-Za-z0-9_]*)|(?P<p>[{}\[\]():,=])')
 
 
 class Fail(Exception):
@@ -2908,9 +2923,15 @@ class Parser:
                 if self.peek()[1] == "priority":
                     self.i += 1
                     prio = int(self.take("num"))
+                valid = [None, None]
+                if self.peek()[1] == "valid" and self.peek(1)[1] in ("from", "until"):
+                    self.i += 1
+                    while self.peek()[1] in ("from", "until"):
+                        word = self.take("id")
+                        valid[word == "until"] = dt.date.fromisoformat(self.take("date"))
                 # a string right after a rule is its note, unless "=>" follows (then it starts the next rule)
                 note = self.take("str") if self.peek()[0] == "str" and self.peek(1)[1] != "=>" else None
-                rules.append(("rule", m, int(code), prio, note, f"{self.path}:{line}"))
+                rules.append(("rule", m, int(code), prio, note, f"{self.path}:{line}", tuple(valid)))
         self.take("p", "}")
         return {"name": name, "structure": struct, "chart": chart, "rules": rules, "dims": dims}
 
@@ -3006,6 +3027,10 @@ class Parser:
         return sides[0], sides[1], self.take("str")
 
 
+# The day whose crosswalk rules the compiler applies by default: the end of the fiscal year built.
+AS_OF = dt.date(2025, 6, 30)
+
+
 def glob_rx(p):
     return re.compile("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in p))
 
@@ -3063,7 +3088,10 @@ class Crosswalk:
                 for n, row in enumerate(rows[1:], start=2):
                     self.rules.append((Matcher(("pat", row[0])), int(row[1]), 0, f"{r[1]}:{n}"))
             else:
-                self.rules.append((Matcher(r[1]), r[2], r[3], r[5]))
+                start, end = r[6]
+                # Only the rules valid at the end of the fiscal year built apply (as in the compiler).
+                if (start is None or start <= AS_OF) and (end is None or AS_OF <= end):
+                    self.rules.append((Matcher(r[1]), r[2], r[3], r[5]))
         self.dims = []
         for dim, kind, x in cw["dims"]:
             if kind == "copy":

@@ -62,6 +62,11 @@ pub enum Code {
     SubmissionShape,
     /// A number format that would round a second time, or on a non-amount.
     BadNumberFormat,
+    /// `valid from 2025-07-01 until 2025-06-30`: a rule valid on no day.
+    EmptyValidity,
+    /// Two versions of one crosswalk rule that apply on a same day with
+    /// different targets.
+    OverlappingVersions,
     /// A source file or folder that cannot be read.
     Io,
     /// A ledger or table file that is not valid in its declared encoding.
@@ -72,7 +77,8 @@ pub enum Code {
     MissingColumn,
     /// `12,34,5` in a decimal-comma export: not an amount in the dialect.
     BadAmount,
-    /// `31/02/2025`: not a date in the declared format.
+    /// `31/02/2025`: not a date in the declared format; in a specification or
+    /// a crosswalk table, a validity date that is not a real `YYYY-MM-DD`.
     BadDate,
     /// A posting dated outside every fiscal year the source may hold.
     DateOutOfRange,
@@ -112,7 +118,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in index order (tests check that each has a fixture).
-    pub const ALL: [Code; 47] = [
+    pub const ALL: [Code; 49] = [
         Code::Syntax,
         Code::UnterminatedString,
         Code::InvalidEscape,
@@ -137,6 +143,8 @@ impl Code {
         Code::MisplacedValue,
         Code::SubmissionShape,
         Code::BadNumberFormat,
+        Code::EmptyValidity,
+        Code::OverlappingVersions,
         Code::Io,
         Code::BadEncoding,
         Code::CsvStructure,
@@ -189,6 +197,8 @@ impl Code {
             MisplacedValue => "E0321",
             SubmissionShape => "E0322",
             BadNumberFormat => "E0323",
+            EmptyValidity => "E0309",
+            OverlappingVersions => "E0310",
             Io => "E0401",
             BadEncoding => "E0402",
             CsvStructure => "E0403",

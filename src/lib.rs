@@ -3,6 +3,7 @@ pub mod check;
 pub mod consolidate;
 pub mod cube;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod ingest;

@@ -59,6 +59,9 @@ enum Command {
         /// Project root (a folder with reports/); the current folder by default.
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// Keep the crosswalk rules valid on this day (YYYY-MM-DD); by default the fiscal year's end.
+        #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+        as_of: Option<chrono::NaiveDate>,
     },
     /// Read the ledgers, map, evaluate, check, and write every statement and ministry file.
     Build {
@@ -71,6 +74,9 @@ enum Command {
         /// Output formats, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "html,json,csv,txt,xml")]
         format: Vec<OutputFormat>,
+        /// Map with the crosswalk rules valid on this day (YYYY-MM-DD); by default the fiscal year's end.
+        #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+        as_of: Option<chrono::NaiveDate>,
     },
     /// Show how one figure was obtained, down to local codes and crosswalk rules.
     Explain {
@@ -88,6 +94,28 @@ enum Command {
         /// Project root.
         #[arg(long, default_value = ".")]
         project: PathBuf,
+        /// Map with the crosswalk rules valid on this day (YYYY-MM-DD); by default the fiscal year's end.
+        #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Build twice, with the crosswalk rules valid on two days, and show every
+    /// figure that moved and the local codes that moved it.
+    ///
+    /// Exit 0 whether or not figures moved; an error in either build is
+    /// reported as `build` reports it.
+    Diff {
+        /// Project root (a folder with reports/); the current folder by default.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The day of the rules before (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+        from: chrono::NaiveDate,
+        /// The day of the rules after (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+        to: chrono::NaiveDate,
+        /// Only this entity or group.
+        #[arg(long)]
+        entity: Option<String>,
     },
     /// Write the trial balance as CSV: the exact balance of each local account
     /// of each entity for the fiscal year built (`entity,account,balance`).
@@ -203,13 +231,18 @@ fn run(cli: Cli) -> u8 {
     // Failing `warning` validation rules of a successful build: reported.
     let mut warnings = Vec::new();
     let result = match cli.command {
-        Command::Check { path } => check(&project(path), &mut sources),
-        Command::Build { path, out, format } => {
+        Command::Check { path, as_of } => check(&project(path), &mut sources, as_of),
+        Command::Build {
+            path,
+            out,
+            format,
+            as_of,
+        } => {
             let reading = ReadOptions {
                 hash: true,
                 ..reading
             };
-            build(&project(path), &mut sources, &out, &format, &reading)
+            build(&project(path), &mut sources, &out, &format, &reading, as_of)
                 .map(|found| warnings = found)
         }
         Command::Explain {
@@ -218,6 +251,7 @@ fn run(cli: Cli) -> u8 {
             year,
             lines,
             project: root,
+            as_of,
         } => explain_figure(
             &project(root),
             &mut sources,
@@ -225,9 +259,22 @@ fn run(cli: Cli) -> u8 {
             entity.as_deref(),
             year,
             lines,
-            &reading,
+            (&reading, as_of),
         )
         .map(|found| warnings = found),
+        Command::Diff {
+            path,
+            from,
+            to,
+            entity,
+        } => reddition::diff::diff(
+            &project(path),
+            &mut sources,
+            (from, to),
+            entity.as_deref(),
+            &reading,
+        )
+        .map(|text| say(&text)),
         Command::TrialBalance(args) => {
             let args = *args;
             let out = args.out.clone();
@@ -295,8 +342,12 @@ fn run(cli: Cli) -> u8 {
     }
 }
 
-fn check(project: &Project, sources: &mut Sources) -> Result<(), Vec<Diagnostic>> {
-    let program = pipeline::check_project(project, sources)?;
+fn check(
+    project: &Project,
+    sources: &mut Sources,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<(), Vec<Diagnostic>> {
+    let program = pipeline::check_project_as_of(project, sources, as_of)?;
     let count =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     // Submissions are named only when there are some: projects without
@@ -313,7 +364,28 @@ fn check(project: &Project, sources: &mut Sources) -> Result<(), Vec<Diagnostic>
         count(program.reports.len(), "report", "reports"),
         count(program.figures.len(), "figure", "figures")
     ));
+    if as_of.is_some() {
+        say_line(as_of_summary(&program));
+    }
     Ok(())
+}
+
+/// `--as-of`: a day written YYYY-MM-DD.
+fn as_of_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    reddition::mapping::parse_date(text)
+}
+
+/// What `check --as-of` kept: how many dated rules apply on the day.
+fn as_of_summary(program: &reddition::model::Program) -> String {
+    let versions = program.crosswalks.iter().flat_map(|c| &c.versions);
+    let (dated, applied) = versions.fold((0, 0), |(dated, applied), version| {
+        (dated + 1, applied + usize::from(version.applies))
+    });
+    format!(
+        "crosswalk rules as of {}: {applied} of {dated} dated rule{} apply",
+        program.rules_as_of,
+        if dated == 1 { "" } else { "s" }
+    )
 }
 
 fn build(
@@ -322,8 +394,9 @@ fn build(
     out: &std::path::Path,
     formats: &[OutputFormat],
     reading: &ReadOptions<'_>,
+    as_of: Option<chrono::NaiveDate>,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let program = pipeline::check_project(project, sources)?;
+    let program = pipeline::check_project_as_of(project, sources, as_of)?;
     let built = pipeline::run(&program, project, sources, reading)?;
     let mut formats = formats.to_vec();
     formats.sort();
@@ -387,9 +460,9 @@ fn explain_figure(
     entity: Option<&str>,
     year: Option<i32>,
     lines: usize,
-    reading: &ReadOptions<'_>,
+    (reading, as_of): (&ReadOptions<'_>, Option<chrono::NaiveDate>),
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let program = pipeline::check_project(project, sources)?;
+    let program = pipeline::check_project_as_of(project, sources, as_of)?;
     let Some(figure_id) = explain::find(&program, figure) else {
         let known = explain::names(&program);
         let help = match reddition::check::closest(figure, known.iter().copied()) {

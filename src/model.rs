@@ -20,6 +20,8 @@ pub type FigureId = usize;
 #[derive(Debug)]
 pub struct Program {
     pub fiscal_year: i32,
+    /// The day whose crosswalk rules were kept (see `Crosswalk::select`).
+    pub rules_as_of: chrono::NaiveDate,
     pub chart: Chart,
     pub dimensions: Vec<DimensionDef>,
     pub crosswalks: Vec<Crosswalk>,
@@ -51,6 +53,9 @@ pub struct RuleDef {
     pub id: String,
     pub severity: RuleSeverity,
     pub label: String,
+    /// In force on the day the build's rules are taken (`rules_as_of`):
+    /// a rule outside its validity period is reported, not run.
+    pub in_force: bool,
     /// The rule applies only where this holds.
     pub when: Option<RuleTestDef>,
     pub test: RuleTestDef,

@@ -45,6 +45,40 @@ pub fn check_project(project: &Project, sources: &mut Sources) -> Result<Program
     check::check_limited(sources, &trees, &|path| project.read(path), &project.limits)
 }
 
+/// [`check_project`] with the crosswalk rules valid on `as_of` (by default
+/// the closing day of the fiscal year built).
+pub fn check_project_as_of(
+    project: &Project,
+    sources: &mut Sources,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<Program> {
+    let mut programs = check_project_versions(project, sources, &[as_of])?;
+    programs.pop().ok_or_else(Vec::new)
+}
+
+/// Reads and parses the specification once and checks it for each date:
+/// one program per date, the same in everything but the rules kept.
+pub fn check_project_versions(
+    project: &Project,
+    sources: &mut Sources,
+    dates: &[Option<chrono::NaiveDate>],
+) -> Result<Vec<Program>> {
+    let files = project.load_specification(sources)?;
+    let trees = parse_files(sources, &files)?;
+    let mut programs = Vec::new();
+    for as_of in dates {
+        let loader = |path: &str| project.read(path);
+        programs.push(check::check_as_of(
+            sources,
+            &trees,
+            &loader,
+            &project.limits,
+            *as_of,
+        )?);
+    }
+    Ok(programs)
+}
+
 fn parse_files(
     sources: &Sources,
     files: &[crate::source::FileId],
@@ -392,9 +426,50 @@ struct Manifest {
     tool: &'static str,
     version: &'static str,
     fiscal_year: i32,
+    /// The day whose crosswalk rules made the figures.
+    rules_as_of: String,
+    /// Every dated crosswalk rule, and whether it applied on that day.
+    rule_versions: Vec<RuleVersion>,
     formats: Vec<&'static str>,
     inputs: Vec<FileHash>,
     outputs: Vec<FileHash>,
+}
+
+#[derive(Serialize)]
+struct RuleVersion {
+    crosswalk: String,
+    /// `file:line:column` of the rule or the table row.
+    rule: String,
+    /// A chart code, or `dimension NAME`.
+    target: String,
+    valid_from: Option<String>,
+    valid_until: Option<String>,
+    applied: bool,
+}
+
+/// The dated rules of every crosswalk, in crosswalk and source order.
+fn rule_versions(program: &Program, sources: &Sources) -> Vec<RuleVersion> {
+    let mut versions = Vec::new();
+    for crosswalk in &program.crosswalks {
+        for version in &crosswalk.versions {
+            versions.push(RuleVersion {
+                crosswalk: crosswalk.name.clone(),
+                rule: sources.location(version.span),
+                target: match version.target {
+                    crate::mapping::VersionTarget::Code(code) => {
+                        program.chart.accounts[code].code.clone()
+                    }
+                    crate::mapping::VersionTarget::Dimension(dimension) => {
+                        format!("dimension {}", program.dimensions[dimension].name)
+                    }
+                },
+                valid_from: version.validity.from.map(|day| day.to_string()),
+                valid_until: version.validity.until.map(|day| day.to_string()),
+                applied: version.applies,
+            });
+        }
+    }
+    versions
 }
 
 #[derive(Serialize)]
@@ -438,6 +513,8 @@ fn manifest(
         tool: "reddition",
         version: env!("CARGO_PKG_VERSION"),
         fiscal_year: program.fiscal_year,
+        rules_as_of: program.rules_as_of.to_string(),
+        rule_versions: rule_versions(program, sources),
         formats: formats.iter().map(|f| f.extension()).collect(),
         inputs,
         outputs: bundle

@@ -10,4 +10,5 @@ mod reference;
 mod robustness;
 mod sample;
 mod ui;
+mod versioning;
 mod xml_schemas;

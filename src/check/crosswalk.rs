@@ -6,11 +6,12 @@ use crate::mapping::pattern::Pattern;
 use crate::mapping::structure::{Piece, Structure};
 use crate::mapping::{
     Crosswalk, DimensionBody, DimensionCase, DimensionRule, Matcher, Rule, SegmentCondition,
-    SegmentTest,
+    SegmentTest, Validity,
 };
 use crate::model::{Chart, DimensionDef};
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Item};
+use std::collections::BTreeMap;
 
 impl Checker {
     pub(super) fn crosswalks(
@@ -59,6 +60,7 @@ impl Checker {
                 structure,
                 rules: Vec::new(),
                 dimension_rules: Vec::new(),
+                versions: Vec::new(),
                 span: crosswalk.name.span,
             };
             for item in &crosswalk.items {
@@ -81,9 +83,170 @@ impl Checker {
                     }
                 }
             }
+            self.overlapping_rules(&lowered, chart);
+            self.overlapping_dimension_rules(&lowered, dimensions);
             crosswalks.push(lowered);
         }
         crosswalks
+    }
+
+    /// A rule's validity, read and checked: each date a real `YYYY-MM-DD`,
+    /// and a period that holds at least one day.
+    pub(super) fn validity(&mut self, validity: Option<&ast::Validity>) -> Option<Validity> {
+        let Some(validity) = validity else {
+            return Some(Validity::default());
+        };
+        // `Some(None)`: a date was written but could not be read.
+        let from = validity.from.as_ref().map(|date| self.date(date));
+        let until = validity.until.as_ref().map(|date| self.date(date));
+        if from == Some(None) || until == Some(None) {
+            return None;
+        }
+        let (from, until) = (from.flatten(), until.flatten());
+        if let (Some(from_day), Some(until_day)) = (from, until)
+            && until_day < from_day
+        {
+            self.error(
+                Diagnostic::error(
+                    Code::EmptyValidity,
+                    format!("this rule is valid on no day: it ends on {until_day}, before it starts on {from_day}"),
+                )
+                .at(validity.span, "no day between these dates")
+                .help("`valid from` gives the first day the rule applies, `until` the last (both inclusive); swap them or correct one"),
+            );
+            return None;
+        }
+        Some(Validity { from, until })
+    }
+
+    fn date(&mut self, date: &ast::Name) -> Option<chrono::NaiveDate> {
+        match crate::mapping::parse_date(&date.text) {
+            Ok(day) => Some(day),
+            Err(why) => {
+                self.error(
+                    Diagnostic::error(Code::BadDate, format!("`{}` is not a date", date.text))
+                        .at(date.span, why)
+                        .help("write a validity date as YYYY-MM-DD: `valid from 2025-07-01` in a specification, `2025-07-01` in the valid_from or valid_until column of a table"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Rules with the same matcher and priority are versions of one rule:
+    /// on any day, at most one of those mapping to different codes may apply.
+    fn overlapping_rules(&mut self, crosswalk: &Crosswalk, chart: &Chart) {
+        let mut versions: BTreeMap<(String, u32), Vec<usize>> = BTreeMap::new();
+        for (index, rule) in crosswalk.rules.iter().enumerate() {
+            versions
+                .entry((rule.matcher.key(), rule.priority))
+                .or_default()
+                .push(index);
+        }
+        for indices in versions.values() {
+            for (position, later) in indices.iter().enumerate() {
+                let later = &crosswalk.rules[*later];
+                let clash = indices[..position].iter().find_map(|earlier| {
+                    let earlier = &crosswalk.rules[*earlier];
+                    let both = earlier.validity.intersection(&later.validity)?;
+                    (earlier.target != later.target).then_some((earlier, both))
+                });
+                if let Some((earlier, both)) = clash {
+                    let code = |rule: &Rule| chart.accounts[rule.target].code.clone();
+                    self.overlap(
+                        (later.span, &code(later), later.validity),
+                        (earlier.span, &code(earlier), earlier.validity),
+                        both,
+                    );
+                }
+            }
+        }
+    }
+
+    /// The same for dimensions: two rules filling one dimension, or two
+    /// cases of one rule with the same matcher, never apply on one day with
+    /// different values.
+    fn overlapping_dimension_rules(&mut self, crosswalk: &Crosswalk, dimensions: &[DimensionDef]) {
+        let rules = &crosswalk.dimension_rules;
+        for (position, later) in rules.iter().enumerate() {
+            let clash = rules[..position].iter().find_map(|earlier| {
+                let both = earlier.validity.intersection(&later.validity)?;
+                let same = match (&earlier.body, &later.body) {
+                    (DimensionBody::Copy(a), DimensionBody::Copy(b)) => a == b,
+                    _ => false,
+                };
+                (earlier.dimension == later.dimension && !same).then_some((earlier, both))
+            });
+            if let Some((earlier, both)) = clash {
+                let name = format!("dimension `{}`", dimensions[later.dimension].name);
+                self.overlap(
+                    (later.span, &name, later.validity),
+                    (earlier.span, &name, earlier.validity),
+                    both,
+                );
+            }
+            let DimensionBody::Cases(cases) = &later.body else {
+                continue;
+            };
+            let mut versions: BTreeMap<String, Vec<&DimensionCase>> = BTreeMap::new();
+            for case in cases {
+                versions.entry(case.matcher.key()).or_default().push(case);
+            }
+            for cases in versions.values() {
+                for (position, later) in cases.iter().enumerate() {
+                    let clash = cases[..position].iter().find_map(|earlier| {
+                        let both = earlier.validity.intersection(&later.validity)?;
+                        (earlier.value != later.value).then_some((earlier, both))
+                    });
+                    if let Some((earlier, both)) = clash {
+                        self.overlap(
+                            (later.span, &later.value, later.validity),
+                            (earlier.span, &earlier.value, earlier.validity),
+                            both,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn overlap(
+        &mut self,
+        (later, later_target, later_validity): (Span, &str, Validity),
+        (earlier, earlier_target, earlier_validity): (Span, &str, Validity),
+        both: Validity,
+    ) {
+        let help = match (earlier_validity.until, later_validity.from) {
+            (None, Some(from)) if from.pred_opt().is_some() => format!(
+                "end the earlier version with `valid until {}`, the day before the later one starts",
+                from.pred_opt().unwrap_or(from)
+            ),
+            (Some(until), Some(_)) if until.succ_opt().is_some() => format!(
+                "start the later version with `valid from {}`, the day after the earlier one ends",
+                until.succ_opt().unwrap_or(until)
+            ),
+            _ => "give each version its own days with `valid from` and `valid until` (inclusive), so that at most one applies on any date".into(),
+        };
+        let (later_text, earlier_text) = if later_target == earlier_target {
+            (
+                format!("valid {later_validity}"),
+                format!("valid {earlier_validity}"),
+            )
+        } else {
+            (
+                format!("maps to `{later_target}` {later_validity}"),
+                format!("maps to `{earlier_target}` {earlier_validity}"),
+            )
+        };
+        self.error(
+            Diagnostic::error(
+                Code::OverlappingVersions,
+                format!("two versions of one crosswalk rule apply at once {both}, with different targets"),
+            )
+            .at(later, later_text)
+            .also(earlier, earlier_text)
+            .help(help),
+        );
     }
 
     fn structure(&mut self, structure: &ast::Structure) -> Structure {
@@ -169,10 +332,12 @@ impl Checker {
     fn rule(&mut self, rule: &ast::Rule, structure: &Structure, chart: &Chart) -> Option<Rule> {
         let matcher = self.matcher(&rule.matcher, structure);
         let target = self.target(&rule.target, chart);
+        let validity = self.validity(rule.validity.as_ref());
         Some(Rule {
             matcher: matcher?,
             target: target?,
             priority: rule.priority.map_or(0, |p| p.value),
+            validity: validity?,
             note: rule.note.as_ref().map(|n| n.value.clone()),
             span: rule.span,
         })
@@ -257,6 +422,7 @@ impl Checker {
     ) -> Option<DimensionRule> {
         let names: Vec<String> = dimensions.iter().map(|d| d.name.clone()).collect();
         let dimension = self.lookup(&rule.dimension, "dimension", names.iter())?;
+        let validity = self.validity(rule.validity.as_ref())?;
         let body = match &rule.body {
             ast::DimensionBody::Copy(segment) => {
                 let names = structure.segments.clone();
@@ -264,7 +430,13 @@ impl Checker {
             }
             ast::DimensionBody::Cases(cases) => {
                 let mut lowered = Vec::new();
-                for (matcher, value, span) in cases {
+                for ast::DimensionCase {
+                    matcher,
+                    value,
+                    validity,
+                    span,
+                } in cases
+                {
                     if let Some(values) = &dimensions[dimension].values
                         && !values.contains_key(&value.text)
                     {
@@ -284,10 +456,14 @@ impl Checker {
                         );
                         continue;
                     }
-                    if let Some(matcher) = self.matcher(matcher, structure) {
+                    let matcher = self.matcher(matcher, structure);
+                    if let (Some(matcher), Some(validity)) =
+                        (matcher, self.validity(validity.as_ref()))
+                    {
                         lowered.push(DimensionCase {
                             matcher,
                             value: value.text.clone(),
+                            validity,
                             span: *span,
                         });
                     }
@@ -298,6 +474,7 @@ impl Checker {
         Some(DimensionRule {
             dimension,
             body,
+            validity,
             span: rule.span,
         })
     }
@@ -360,6 +537,7 @@ impl Checker {
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
         let file = sources.add(path.value.clone(), text.clone());
         let mut rules = Vec::new();
+        let mut columns = TableColumns::default();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -399,22 +577,56 @@ impl Checker {
                     );
                     return rules;
                 }
+                match TableColumns::read(&header) {
+                    Ok(read) => columns = read,
+                    Err(unknown) => {
+                        // Suggest only a column the header does not have yet.
+                        let known = ["note", "valid_from", "valid_until"]
+                            .into_iter()
+                            .filter(|name| !header.contains(name));
+                        let help = match super::closest(&unknown, known) {
+                            Some(close) => format!("did you mean `{close}`? The columns are `pattern,code`, then `note`, `valid_from` and `valid_until`, each optional"),
+                            None => "the columns are `pattern,code`, then `note`, `valid_from` and `valid_until`, each optional".to_string(),
+                        };
+                        self.error(
+                            Diagnostic::error(
+                                Code::MissingColumn,
+                                format!("unknown column `{unknown}` in a crosswalk table"),
+                            )
+                            .at(row_span, "in this header")
+                            .help(help),
+                        );
+                        return rules;
+                    }
+                }
                 continue;
             }
             if record.iter().all(|field| field.trim().is_empty()) {
                 continue;
             }
-            if !(2..=3).contains(&record.len()) {
+            if !(2..=columns.width).contains(&record.len()) {
+                let (expected, help) = if columns.width == 3 {
+                    (
+                        "2 or 3".to_string(),
+                        "each row is `pattern,code` or `pattern,code,note`; quote a note that holds a comma",
+                    )
+                } else {
+                    (
+                        format!("2 to {}", columns.width),
+                        "each row is `pattern,code` followed by the columns its header names, empty cells allowed; quote a note that holds a comma",
+                    )
+                };
                 self.error(
                     Diagnostic::error(
                         Code::CsvStructure,
                         format!(
-                            "expected 2 or 3 fields (pattern,code,note), found {}",
+                            "expected {expected} fields ({}), found {}",
+                            columns.names.join(","),
                             record.len()
                         ),
                     )
                     .at(row_span, "this row")
-                    .help("each row is `pattern,code` or `pattern,code,note`; quote a note that holds a comma"),
+                    .help(help),
                 );
                 continue;
             }
@@ -434,13 +646,35 @@ impl Checker {
                 );
                 continue;
             }
-            if let Some(target) = self.target(&code, chart) {
+            // A date cell becomes a validity date located at the cell, so
+            // that a bad one is reported exactly like one in a specification.
+            let cell = |column: Option<usize>| {
+                let value = record.get(column?)?.trim();
+                if value.is_empty() {
+                    return None;
+                }
+                let offset = text[start..line_end].rfind(value).unwrap_or(0);
+                Some(ast::Name {
+                    text: value.to_string(),
+                    span: Span::new(file, start + offset, start + offset + value.len()),
+                })
+            };
+            let (from, until) = (cell(columns.from), cell(columns.until));
+            let validity = (from.is_some() || until.is_some()).then_some(ast::Validity {
+                from,
+                until,
+                span: row_span,
+            });
+            let validity = self.validity(validity.as_ref());
+            if let (Some(target), Some(validity)) = (self.target(&code, chart), validity) {
                 rules.push(Rule {
                     matcher: Matcher::Whole(Pattern::new(pattern)),
                     target,
                     priority: 0,
-                    note: record
-                        .get(2)
+                    validity,
+                    note: columns
+                        .note
+                        .and_then(|column| record.get(column))
                         .map(|note| note.trim().to_string())
                         .filter(|n| !n.is_empty()),
                     span: row_span,
@@ -451,10 +685,151 @@ impl Checker {
     }
 }
 
+/// Where the optional columns of a crosswalk table are. The first two are
+/// always `pattern,code`; a third column of any other name is the note, as
+/// it was before tables could carry validity dates.
+struct TableColumns {
+    note: Option<usize>,
+    from: Option<usize>,
+    until: Option<usize>,
+    /// The most fields a row may have.
+    width: usize,
+    names: Vec<String>,
+}
+
+impl Default for TableColumns {
+    fn default() -> TableColumns {
+        TableColumns {
+            note: Some(2),
+            from: None,
+            until: None,
+            width: 3,
+            names: ["pattern", "code", "note"].map(String::from).to_vec(),
+        }
+    }
+}
+
+impl TableColumns {
+    /// Reads a header that starts `pattern,code`; an unknown column past the
+    /// third is returned as the error.
+    fn read(header: &[&str]) -> Result<TableColumns, String> {
+        let mut columns = TableColumns {
+            note: None,
+            ..TableColumns::default()
+        };
+        for (index, name) in header.iter().enumerate().skip(2) {
+            match *name {
+                "valid_from" if columns.from.is_none() => columns.from = Some(index),
+                "valid_until" if columns.until.is_none() => columns.until = Some(index),
+                "note" if columns.note.is_none() => columns.note = Some(index),
+                _ if index == 2 => columns.note = Some(index),
+                other => return Err(other.to_string()),
+            }
+        }
+        if header.len() <= 2 {
+            columns.note = Some(2);
+        }
+        columns.width = header.len().max(3);
+        columns.names = header.iter().map(|name| name.to_string()).collect();
+        if header.len() <= 2 {
+            columns.names.push("note".into());
+        }
+        Ok(columns)
+    }
+}
+
 fn quoted_list(items: &[String]) -> String {
     items
         .iter()
         .map(|item| format!("`{item}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::Sources;
+
+    const SPEC: &str = r#"
+fiscal_year 2025
+chart c "C" {
+  11000 "Encaisse" actif_financier debit
+  61000 "A" charge debit
+  61010 "B" charge debit
+}
+dimension nature "Nature" { N1 "Un" N2 "Deux" }
+structure s "S" { unit:3 "-" object:3 }
+crosswalk x: s -> c {
+  include "t.csv"
+  object 600..699 => 61000 valid until 2025-06-30
+  object 600..699 => 61010 valid from 2025-07-01
+  dimension nature {
+    object 600..699 => N1 valid until 2025-06-30
+    object 600..699 => N2 valid from 2025-07-01
+  }
+}
+report r "R" { line a "A" = sum(11000) line b "B" = sum(61000, 61010) }
+"#;
+
+    const TABLE: &str = "pattern,code,valid_from,valid_until,note\n000-110,11000,,2025-06-30,ancien\n000-110,61000,2025-07-01,,nouveau\n";
+
+    fn checked(spec: &str, as_of: &str) -> Result<crate::model::Program, String> {
+        let mut sources = Sources::default();
+        let file = sources.add("spec.rdn", spec);
+        let (tree, errors) = crate::syntax::parse(&sources, file);
+        let rendered = crate::diagnostic::render(&sources, &errors, false);
+        if !errors.is_empty() {
+            return Err(rendered);
+        }
+        let loader = |_: &str| Ok(TABLE.as_bytes().to_vec());
+        super::super::check_as_of(
+            &mut sources,
+            &[tree],
+            &loader,
+            &crate::limits::Limits::default(),
+            crate::mapping::parse_date(as_of).ok(),
+        )
+        .map_err(|errors| crate::diagnostic::render(&sources, &errors, false))
+    }
+
+    #[test]
+    fn each_date_keeps_its_own_rules_cases_and_rows() {
+        for (as_of, target, nature, cash) in
+            [("2025-06-30", 1, "N1", 0), ("2025-07-01", 2, "N2", 1)]
+        {
+            let program = checked(SPEC, as_of).expect("checks");
+            let crosswalk = &program.crosswalks[0];
+            let mapped = crosswalk.map("231-610").expect("maps");
+            assert_eq!(mapped.target, target, "{as_of}");
+            assert_eq!(mapped.dimensions, vec![(0, nature.to_string())], "{as_of}");
+            let row = crosswalk.map("000-110").expect("maps");
+            assert_eq!(row.target, cash, "{as_of}");
+            assert_eq!(crosswalk.versions.len(), 6);
+            assert_eq!(crosswalk.versions.iter().filter(|v| v.applies).count(), 3);
+        }
+    }
+
+    #[test]
+    fn overlapping_dimension_cases_are_refused() {
+        let spec = SPEC.replace("N2 valid from 2025-07-01", "N2 valid from 2025-06-01");
+        let errors = checked(&spec, "2025-06-30").expect_err("refused");
+        assert!(errors.contains("E0310"), "{errors}");
+        assert!(
+            errors.contains("from 2025-06-01 until 2025-06-30"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn two_undated_rules_for_one_dimension_are_refused() {
+        let spec = SPEC.replace(
+            "  dimension nature {",
+            "  dimension nature = unit\n  dimension nature {",
+        );
+        let errors = checked(&spec, "2025-06-30").expect_err("refused");
+        assert!(
+            errors.contains("E0310") && errors.contains("on every date"),
+            "{errors}"
+        );
+    }
 }

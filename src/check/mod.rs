@@ -16,6 +16,7 @@ use crate::model::*;
 use crate::money::Amount;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Item};
+use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
 /// Reads a file named in the specification (a crosswalk table), relative to
@@ -34,8 +35,23 @@ pub fn check_limited(
     loader: &Loader<'_>,
     limits: &crate::limits::Limits,
 ) -> Result<Program> {
+    check_as_of(sources, files, loader, limits, None)
+}
+
+/// [`check_limited`], keeping the crosswalk rules valid on `as_of`: by
+/// default the closing day of the fiscal year built (30 June), so that every
+/// year shown, comparatives included, is mapped by that year's rules. Every
+/// version of every rule is checked whatever the date.
+pub fn check_as_of(
+    sources: &mut Sources,
+    files: &[ast::File],
+    loader: &Loader<'_>,
+    limits: &crate::limits::Limits,
+    as_of: Option<NaiveDate>,
+) -> Result<Program> {
     let mut checker = Checker {
         tables_limit: limits.tables,
+        as_of,
         ..Checker::default()
     };
     let items: Vec<&Item> = files.iter().flat_map(|file| &file.items).collect();
@@ -55,6 +71,8 @@ struct Checker {
     /// Crosswalk tables included so far, and how many may be.
     tables_read: usize,
     tables_limit: usize,
+    /// The day whose crosswalk rules apply; `None` for the fiscal year's end.
+    as_of: Option<NaiveDate>,
 }
 
 impl Checker {
@@ -71,16 +89,26 @@ impl Checker {
         let fiscal_year = self.fiscal_year(items);
         let chart = self.chart(items)?;
         let dimensions = self.dimensions(items);
-        let crosswalks = self.crosswalks(sources, items, &chart, &dimensions, loader);
+        let mut crosswalks = self.crosswalks(sources, items, &chart, &dimensions, loader);
+        let rules_as_of = self
+            .as_of
+            .or_else(|| NaiveDate::from_ymd_opt(fiscal_year?, 6, 30));
+        if let Some(day) = rules_as_of {
+            for crosswalk in &mut crosswalks {
+                crosswalk.select(day);
+            }
+        }
         let formats = self.formats(items);
         let entities = self.entities(items, &crosswalks, &formats);
         let groups = self.groups(items, &entities, &chart);
         let rounding = self.global_rounding(items);
         let reports = reports::lower(self, items, &chart, &dimensions, rounding);
-        let validations = validation::lower(self, items, &reports.reports, &reports.figures);
+        let validations =
+            validation::lower(self, items, rules_as_of, &reports.reports, &reports.figures);
         let submissions = submission::submissions(self, items, &reports.reports, &reports.figures);
         Some(Program {
             fiscal_year: fiscal_year?,
+            rules_as_of: rules_as_of?,
             chart,
             dimensions,
             crosswalks,

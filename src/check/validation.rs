@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 pub(super) fn lower(
     checker: &mut Checker,
     items: &[&Item],
+    as_of: Option<chrono::NaiveDate>,
     reports: &[ReportDef],
     figures: &[Figure],
 ) -> Vec<ValidationDef> {
@@ -37,11 +38,16 @@ pub(super) fn lower(
                 .as_ref()
                 .map(|test| lower_test(checker, test, reports, figures));
             let test = lower_test(checker, &rule.test, reports, figures);
+            let Some(validity) = checker.validity(rule.validity.as_ref()) else {
+                continue;
+            };
+            let in_force = as_of.is_none_or(|day| validity.contains(day));
             if let (Some(test), Some(when)) = (test, when.map_or(Some(None), |w| w.map(Some))) {
                 rules.push(RuleDef {
                     id: rule.id.text.clone(),
                     severity: rule.severity.value,
                     label: rule.label.value.clone(),
+                    in_force,
                     when,
                     test,
                     span: rule.id.span,

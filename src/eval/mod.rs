@@ -459,6 +459,15 @@ fn overflow(span: Span) -> Diagnostic {
         .help("amounts this large cannot be real; look for a misplaced decimal mark in the ledger")
 }
 
+/// Every figure's exact value from given aggregate values (one scope and
+/// year), or `None` if one cannot be computed. `diff` uses it to tell how
+/// much of a figure's change one local code accounts for.
+pub fn exact_figures(program: &Program, aggregates: &[Amount]) -> Option<Vec<Amount>> {
+    let mut errors = Vec::new();
+    let values = exact_values(program, aggregates, &mut errors);
+    errors.is_empty().then_some(values)
+}
+
 fn exact_values(
     program: &Program,
     aggregates: &[Amount],

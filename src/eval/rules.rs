@@ -31,6 +31,8 @@ pub enum Status {
     Failed,
     /// Its `when` does not hold for this scope.
     NotApplicable,
+    /// Outside its validity period on the build's day.
+    NotInForce,
 }
 
 impl Status {
@@ -39,6 +41,7 @@ impl Status {
             Status::Passed => "passed",
             Status::Failed => "failed",
             Status::NotApplicable => "not_applicable",
+            Status::NotInForce => "not_in_force",
         }
     }
 }
@@ -55,6 +58,7 @@ pub fn run(program: &Program, figures: &Figures) -> Vec<RuleOutcome> {
                     .is_none_or(|when| test(program, figures, scope, when).passed);
                 let tested = test(program, figures, scope, &rule.test);
                 let status = match (applies, tested.passed) {
+                    _ if !rule.in_force => Status::NotInForce,
                     (false, _) => Status::NotApplicable,
                     (true, true) => Status::Passed,
                     (true, false) => Status::Failed,

@@ -6,6 +6,12 @@ pub struct Pattern {
     has_wildcards: bool,
 }
 
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text.iter().try_for_each(|c| write!(f, "{c}"))
+    }
+}
+
 impl Pattern {
     pub fn new(text: &str) -> Pattern {
         Pattern {

@@ -19,6 +19,7 @@ pub struct ValidationOut {
     pub passed: usize,
     pub failed: usize,
     pub not_applicable: usize,
+    pub not_in_force: usize,
     pub rules: Vec<RuleOut>,
 }
 
@@ -66,6 +67,7 @@ pub fn report(program: &Program, figures: &Figures) -> ValidationReport {
                 passed: count(Status::Passed),
                 failed: count(Status::Failed),
                 not_applicable: count(Status::NotApplicable),
+                not_in_force: count(Status::NotInForce),
                 rules: validation
                     .rules
                     .iter()
@@ -117,12 +119,16 @@ pub fn text(report: &ValidationReport) -> String {
     let mut out = format!("Rapport de validation, exercice {}\n", report.fiscal_year);
     for validation in &report.validations {
         out.push_str(&format!(
-            "\n{} ({}) : {} respectées, {} en échec, {} sans objet\n",
+            "\n{} ({}) : {} respectées, {} en échec, {} sans objet{}\n",
             validation.label,
             validation.id,
             validation.passed,
             validation.failed,
-            validation.not_applicable
+            validation.not_applicable,
+            match validation.not_in_force {
+                0 => String::new(),
+                n => format!(", {n} hors de leur période de validité"),
+            }
         ));
         for rule in &validation.rules {
             let severity = if rule.severity == "error" {
@@ -136,6 +142,7 @@ pub fn text(report: &ValidationReport) -> String {
                     Status::Passed => "respectée",
                     Status::Failed => "ÉCHEC",
                     Status::NotApplicable => "sans objet",
+                    Status::NotInForce => "hors de sa période de validité",
                 };
                 out.push_str(&format!(
                     "    {} : {status} ; {} {} {} (écart {}, tolérance {})\n",

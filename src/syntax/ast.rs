@@ -59,6 +59,8 @@ pub struct ValidationRule {
     pub id: Name,
     pub severity: Spanned<RuleSeverity>,
     pub label: Str,
+    /// `valid from … until …`: the days the rule is in force.
+    pub validity: Option<Validity>,
     /// `when TEST`: the rule applies only where this holds.
     pub when: Option<RuleTest>,
     pub test: RuleTest,
@@ -197,7 +199,17 @@ pub struct Rule {
     pub matcher: Matcher,
     pub target: Name,
     pub priority: Option<Spanned<u32>>,
+    pub validity: Option<Validity>,
     pub note: Option<Str>,
+    pub span: Span,
+}
+
+/// `valid from DATE until DATE`: the dates a rule applies on, both inclusive.
+/// Dates keep their text as written; `check` reads them.
+#[derive(Debug)]
+pub struct Validity {
+    pub from: Option<Name>,
+    pub until: Option<Name>,
     pub span: Span,
 }
 
@@ -229,13 +241,23 @@ pub enum SegmentTest {
 pub struct DimensionRule {
     pub dimension: Name,
     pub body: DimensionBody,
+    /// Only the copy form carries one; each case of the other form has its own.
+    pub validity: Option<Validity>,
     pub span: Span,
 }
 
 #[derive(Debug)]
 pub enum DimensionBody {
     Copy(Name),
-    Cases(Vec<(Matcher, Name, Span)>),
+    Cases(Vec<DimensionCase>),
+}
+
+#[derive(Debug)]
+pub struct DimensionCase {
+    pub matcher: Matcher,
+    pub value: Name,
+    pub validity: Option<Validity>,
+    pub span: Span,
 }
 
 #[derive(Debug)]

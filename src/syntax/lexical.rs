@@ -197,6 +197,24 @@ pub fn decimal(input: Input<'_>) -> PResult<'_, (Amount, Span)> {
     }
 }
 
+/// `date = digit digit digit digit "-" digit digit "-" digit digit`: the
+/// token is every character a date could be mistyped with (`2025/07/01`,
+/// `2025-7-1`), so that `check` can refuse the whole of it with a hint
+/// instead of the parser stopping in the middle.
+pub fn date(input: Input<'_>) -> PResult<'_, Name> {
+    let input = blanks(input);
+    let text = input.fragment();
+    match text.chars().next() {
+        Some(c) if c.is_ascii_digit() => {
+            let length = text
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.')))
+                .unwrap_or(text.len());
+            word(input, length)
+        }
+        _ => fail(input, "a date (YYYY-MM-DD)"),
+    }
+}
+
 /// `string = '"' { char | escape } '"'`, on one line.
 pub fn string(input: Input<'_>) -> PResult<'_, Str> {
     let input = blanks(input);

@@ -137,11 +137,12 @@ fn validation(input: Input<'_>) -> PResult<'_, Validation> {
     Ok((input, Validation { name, label, rules }))
 }
 
-/// `rule_item = "rule" ident severity string [ "when" rule_test ] ":" rule_test`
+/// `rule_item = "rule" ident severity string [ validity ] [ "when" rule_test ] ":" rule_test`
 fn rule_item(input: Input<'_>) -> PResult<'_, ValidationRule> {
     let start = position(input);
     let (input, _) = keyword("rule")(input)?;
     let (input, (id, severity, label)) = cut((ident, severity, string)).parse(input)?;
+    let (input, validity) = opt(validity).parse(input)?;
     let (input, when) = opt(preceded(keyword("when"), cut(rule_test))).parse(input)?;
     let (input, test) = preceded(cut(symbol(":")), cut(rule_test)).parse(input)?;
     Ok((
@@ -150,6 +151,7 @@ fn rule_item(input: Input<'_>) -> PResult<'_, ValidationRule> {
             id,
             severity,
             label,
+            validity,
             when,
             test,
             span: span_from(&input, start),
@@ -419,12 +421,13 @@ fn crosswalk_item(input: Input<'_>) -> PResult<'_, CrosswalkItem> {
     .parse(input)
 }
 
-/// `rule = matcher "=>" code [ "priority" integer ] [ string ]`
+/// `rule = matcher "=>" code [ "priority" integer ] [ validity ] [ string ]`
 fn rule(input: Input<'_>) -> PResult<'_, Rule> {
     let start = position(input);
     let (input, matcher) = matcher(input)?;
     let (input, (_, target)) = cut((symbol("=>"), code)).parse(input)?;
     let (input, priority) = opt(preceded(keyword("priority"), cut(small_integer))).parse(input)?;
+    let (input, validity) = opt(validity).parse(input)?;
     let (input, note) = same_line_note(input)?;
     Ok((
         input,
@@ -432,8 +435,45 @@ fn rule(input: Input<'_>) -> PResult<'_, Rule> {
             matcher,
             target,
             priority: priority.map(|(value, span)| Spanned { value, span }),
+            validity,
             note,
             span: span_from(&input, start),
+        },
+    ))
+}
+
+/// `validity = "valid" ( "from" date [ "until" date ] | "until" date )`
+///
+/// `valid` alone commits nothing: a segment named `valid` may start the next
+/// rule (`valid "1" => ...`), and a condition never continues with `from` or
+/// `until`, so only `valid from` and `valid until` start a validity.
+fn validity(input: Input<'_>) -> PResult<'_, Validity> {
+    let start = position(input);
+    let (input, _) = keyword("valid")(input)?;
+    if let Ok((rest, _)) = keyword("from")(input) {
+        let (rest, from) = cut(date).parse(rest)?;
+        let (rest, until) = opt(preceded(keyword("until"), cut(date))).parse(rest)?;
+        return Ok((
+            rest,
+            Validity {
+                from: Some(from),
+                until,
+                span: span_from(&rest, start),
+            },
+        ));
+    }
+    let (rest, _) = keyword("until")(input).map_err(|_| {
+        let mut error = SyntaxError::expected(blanks(input), "from");
+        error.expected.push("until");
+        Err::Error(error)
+    })?;
+    let (rest, until) = cut(date).parse(rest)?;
+    Ok((
+        rest,
+        Validity {
+            from: None,
+            until: Some(until),
+            span: span_from(&rest, start),
         },
     ))
 }
@@ -490,14 +530,20 @@ fn condition(input: Input<'_>) -> PResult<'_, Condition> {
     ))
 }
 
-/// `dimension_rule = "dimension" ident ( "=" ident | "{" { matcher "=>" value } "}" )`
+/// `dimension_rule = "dimension" ident ( "=" ident [ validity ] | "{" { dimension_case } "}" )`
 fn dimension_rule(input: Input<'_>) -> PResult<'_, DimensionRule> {
     let start = position(input);
     let (input, _) = keyword("dimension")(input)?;
     let (input, dimension) = cut(ident).parse(input)?;
-    let (input, body) = cut(alt((
-        map(preceded(symbol("="), cut(ident)), DimensionBody::Copy),
-        map(|i| block(i, dimension_case), DimensionBody::Cases),
+    let (input, (body, validity)) = cut(alt((
+        map(
+            preceded(symbol("="), cut((ident, opt(validity)))),
+            |(segment, validity)| (DimensionBody::Copy(segment), validity),
+        ),
+        map(
+            |i| block(i, dimension_case),
+            |cases| (DimensionBody::Cases(cases), None),
+        ),
     )))
     .parse(input)?;
     Ok((
@@ -505,16 +551,27 @@ fn dimension_rule(input: Input<'_>) -> PResult<'_, DimensionRule> {
         DimensionRule {
             dimension,
             body,
+            validity,
             span: span_from(&input, start),
         },
     ))
 }
 
-fn dimension_case(input: Input<'_>) -> PResult<'_, (Matcher, Name, Span)> {
+/// `dimension_case = matcher "=>" value [ validity ]`
+fn dimension_case(input: Input<'_>) -> PResult<'_, DimensionCase> {
     let start = position(input);
     let (input, matcher) = matcher(input)?;
-    let (input, (_, target)) = cut((symbol("=>"), value)).parse(input)?;
-    Ok((input, (matcher, target, span_from(&input, start))))
+    let (input, (_, value)) = cut((symbol("=>"), value)).parse(input)?;
+    let (input, validity) = opt(validity).parse(input)?;
+    Ok((
+        input,
+        DimensionCase {
+            matcher,
+            value,
+            validity,
+            span: span_from(&input, start),
+        },
+    ))
 }
 
 /// `include = "include" string`
