@@ -56,11 +56,19 @@ fn sample_statements() {
             .iter()
             .any(|ext| path.extension().is_some_and(|e| e == *ext))
             || name.ends_with("correspondances.csv") && name.starts_with("riviere");
-        // Of the ministry files, one centre's XML and the schema: the
-        // other scopes and views are checked against them by the build.
-        let submission = name.contains("rapport_financier_annuel");
+        // Of the ministry files, every XML file and schema: their CSV and
+        // JSON views are checked against them by the build.
+        let submissions = [
+            "rapport_financier_annuel",
+            "suivi_budgetaire_mensuel",
+            "rapport_trimestriel_meq",
+            "reddition_mesures_meq",
+        ];
+        let submission = submissions
+            .iter()
+            .any(|s| name.contains(&format!("__{s}.")));
         let snapshot_worthy = if submission {
-            name == "sommets__rapport_financier_annuel.xml" || name.ends_with(".xsd")
+            name.ends_with(".xml") || name.ends_with(".xsd")
         } else {
             snapshot_worthy
         };

@@ -105,6 +105,7 @@ pub(super) fn read_entity(
         for tally in &mut tallies {
             tally.role = source.role;
             tally.adjustments = source.adjustments;
+            tally.last_date = None;
         }
         let input = Input {
             path: full,
@@ -147,6 +148,9 @@ struct Tally<'p> {
     role: SourceRole,
     /// The file being read holds year-end adjustments (period 13).
     adjustments: bool,
+    /// The last date seen and its year index and period: dates come in
+    /// runs. Reset with the role, which changes how a date is placed.
+    last_date: Option<(chrono::NaiveDate, (usize, Period))>,
     /// Codes of at most 15 bytes, packed ([`packed`]): no string to hash
     /// or compare on each line.
     short_codes: FxHashMap<u128, u32>,
@@ -258,6 +262,7 @@ impl<'p> Tally<'p> {
             local_limit,
             role: SourceRole::Ledger,
             adjustments: false,
+            last_date: None,
             short_codes: FxHashMap::default(),
             codes: FxHashMap::default(),
             seen: Vec::new(),
@@ -269,6 +274,22 @@ impl<'p> Tally<'p> {
             file_years: Vec::new(),
             entries: Entries::default(),
         }
+    }
+
+    /// The year index and period of a posting of the file being read.
+    fn period_of(&self, date: chrono::NaiveDate) -> Result<(usize, Period), Doubt> {
+        let (year, period) = super::fiscal_period(date);
+        let period = match self.role {
+            SourceRole::Opening if date.month() == 7 && date.day() == 1 => 0,
+            SourceRole::Opening => return Err(Doubt("an opening balance not on 1 July")),
+            SourceRole::Ledger if self.adjustments => crate::model::Periods::ADJUSTMENTS,
+            SourceRole::Ledger | SourceRole::Budget => period,
+        };
+        let year_index = usize::try_from(year - self.years[0])
+            .ok()
+            .filter(|index| *index < self.years.len())
+            .ok_or(Doubt("a date outside the years built"))?;
+        Ok((year_index, period))
     }
 
     /// The entity an inter-entity posting names, by its code.
@@ -320,18 +341,14 @@ impl<'p> Tally<'p> {
 
 impl Fold for Tally<'_> {
     fn take(&mut self, record: &Record<'_>) -> Result<(), Doubt> {
-        let (year, period) = super::fiscal_period(record.date);
-        let period = match self.role {
-            SourceRole::Opening if record.date.month() == 7 && record.date.day() == 1 => 0,
-            SourceRole::Opening => return Err(Doubt("an opening balance not on 1 July")),
-            SourceRole::Ledger if self.adjustments => crate::model::Periods::ADJUSTMENTS,
-            SourceRole::Ledger | SourceRole::Budget => period,
+        let (year_index, period) = match self.last_date {
+            Some((date, found)) if date == record.date => found,
+            _ => {
+                let found = self.period_of(record.date)?;
+                self.last_date = Some((record.date, found));
+                found
+            }
         };
-        let first = self.years[0];
-        let year_index = usize::try_from(year - first)
-            .ok()
-            .filter(|index| *index < self.years.len())
-            .ok_or(Doubt("a date outside the years built"))?;
         let code = self.code(record.account, record.at)?;
         let slot = Slot {
             code,
@@ -374,6 +391,7 @@ impl Fold for Tally<'_> {
             totals.debits = totals.debits.checked_add(record.amount).ok_or(overflow)?;
         }
         if self.role == SourceRole::Ledger && !record.reference.is_empty() {
+            let year = self.years[year_index];
             self.entries.add(year, record.reference, record.amount)?;
         }
         Ok(())
