@@ -638,22 +638,9 @@ fn matrix_coverage(
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for report in &program.reports {
-        let Some(total) = report.columns.iter().find(|c| c.footing) else {
+        let Some((total_index, parts)) = matrix_slices(program, report, slices) else {
             continue;
         };
-        let index = |column: &ColumnDef| {
-            let slice = Slice::of_column(column, program.fiscal_year);
-            slices.iter().position(|s| *s == slice)
-        };
-        let Some(total_index) = index(total) else {
-            continue;
-        };
-        let parts: Vec<usize> = report
-            .columns
-            .iter()
-            .filter(|c| c.filter.is_some())
-            .filter_map(index)
-            .collect();
         for (scope, per_slice) in values.iter().enumerate() {
             for figure in report.rows.iter().filter_map(|row| row.figure) {
                 let whole = per_slice[total_index].exact[figure];
@@ -687,25 +674,36 @@ fn matrix_coverage(
     errors
 }
 
+/// For a matrix report: the slice of its total column and those of its
+/// value columns; `None` for any other report.
+fn matrix_slices(
+    program: &Program,
+    report: &ReportDef,
+    slices: &[Slice],
+) -> Option<(usize, Vec<usize>)> {
+    let index = |column: &ColumnDef| {
+        let slice = Slice::of_column(column, program.fiscal_year);
+        slices.iter().position(|s| *s == slice)
+    };
+    let total = report.columns.iter().find(|c| c.footing).and_then(index)?;
+    let parts = report
+        .columns
+        .iter()
+        .filter(|c| c.filter.is_some())
+        .filter_map(index)
+        .collect();
+    Some((total, parts))
+}
+
 /// The total column of a matrix shows, for each of its lines, the sum of
 /// the line's columns as rounded, so that every row foots wherever the
 /// figure is shown (statements, ministry files); the difference with the
 /// rounded exact total is listed by the statement.
 fn foot_matrices(program: &Program, slices: &[Slice], values: &mut [Vec<YearValues>]) {
     for report in &program.reports {
-        let index = |column: &ColumnDef| {
-            let slice = Slice::of_column(column, program.fiscal_year);
-            slices.iter().position(|s| *s == slice)
-        };
-        let Some(total) = report.columns.iter().find(|c| c.footing).and_then(index) else {
+        let Some((total, parts)) = matrix_slices(program, report, slices) else {
             continue;
         };
-        let parts: Vec<usize> = report
-            .columns
-            .iter()
-            .filter(|c| c.filter.is_some())
-            .filter_map(index)
-            .collect();
         for per_slice in values.iter_mut() {
             for figure in report.rows.iter().filter_map(|row| row.figure) {
                 let footed = parts.iter().try_fold(Amount::ZERO, |sum, part| {
