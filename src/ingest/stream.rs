@@ -218,15 +218,24 @@ fn fill(
     hasher: Option<&mut Sha256>,
 ) -> Result<bool, Doubt> {
     let before = buffer.len();
-    let missing = want.saturating_sub(before) as u64;
-    let read = file
-        .take(missing)
-        .read_to_end(buffer)
-        .map_err(|_| Doubt("read error"))?;
+    let missing = want.saturating_sub(before);
+    // Read into the buffer's room directly, in as few calls as the kernel
+    // allows (a file in the page cache fills it in one).
+    buffer.resize(before + missing, 0);
+    let mut filled = before;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(Doubt("read error")),
+        }
+    }
+    buffer.truncate(filled);
     if let Some(hasher) = hasher {
         hasher.update(&buffer[before..]);
     }
-    Ok((read as u64) < missing)
+    Ok(filled - before < missing)
 }
 
 // ------------------------------------------------------------------ blocks
