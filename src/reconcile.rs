@@ -79,6 +79,7 @@ pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
                         path: file.path.clone(),
                         role: match file.role {
                             SourceRole::Opening => "opening",
+                            SourceRole::Ledger if file.adjustments => "adjustments",
                             SourceRole::Ledger => "ledger",
                             SourceRole::Budget => "budget",
                         },

@@ -133,7 +133,11 @@ pub(super) fn read_entity(
         }
         read.push((path.clone(), source.role, streamed));
     }
-    merge(tallies, &read, years, project.limits.local_codes)
+    let mut cube = merge(tallies, &read, years, project.limits.local_codes)?;
+    for (file, (_, _, _, source, _)) in cube.files.iter_mut().zip(&files) {
+        file.adjustments = source.adjustments;
+    }
+    Ok(cube)
 }
 
 /// One core's sums for one entity.
@@ -577,6 +581,7 @@ fn merge(
         .map(|(path, role, streamed)| FileRead {
             path: path.clone(),
             role: *role,
+            adjustments: false,
             summary: streamed.summary.clone(),
             bytes: streamed.bytes as usize,
             sha256: streamed.sha256.clone(),

@@ -70,6 +70,8 @@ pub struct LocalCode {
 pub struct FileRead {
     pub path: String,
     pub role: SourceRole,
+    /// A ledger of year-end adjustments (period 13).
+    pub adjustments: bool,
     pub summary: ReadSummary,
     /// Size and SHA-256 of the file, for the run manifest (the hash only
     /// when the build asked for it, see [`ReadOptions::hash`]).
@@ -307,6 +309,7 @@ impl<'p> EntityReader<'p> {
                         self.cube.files.push(FileRead {
                             path,
                             role,
+                            adjustments: source.adjustments,
                             summary,
                             bytes: bytes.len(),
                             sha256: Some(hash),
