@@ -153,7 +153,8 @@ struct Tally<'p> {
     /// The file being read holds year-end adjustments (period 13).
     adjustments: bool,
     /// The last date seen and its year index and period: dates come in
-    /// runs. Reset with the role, which changes how a date is placed.
+    /// runs. Reset at each file, whose role changes how a date is placed
+    /// and whose years are marked when a date is first seen.
     last_date: Option<(chrono::NaiveDate, (usize, Period))>,
     /// Codes of at most 15 bytes, packed ([`packed`]): no string to hash
     /// or compare on each line.
@@ -350,6 +351,13 @@ impl Fold for Tally<'_> {
             _ => {
                 let found = self.period_of(record.date)?;
                 self.last_date = Some((record.date, found));
+                // The file's years: a year changes only with the date, and
+                // the first date of each file is always new here.
+                let file = record.at.file as usize;
+                if self.file_years.len() <= file {
+                    self.file_years.resize(file + 1, 0);
+                }
+                self.file_years[file] |= 1 << found.0;
                 found
             }
         };
@@ -362,11 +370,6 @@ impl Fold for Tally<'_> {
             counterparty: self.counterparty(record.counterparty)?,
         };
         let overflow = Doubt("overflow");
-        let file = record.at.file as usize;
-        if self.file_years.len() <= file {
-            self.file_years.resize(file + 1, 0);
-        }
-        self.file_years[file] |= 1 << year_index;
         if self.role == SourceRole::Budget {
             let cell = self.budget.entry(key(slot)).or_default();
             cell.0 = cell.0.checked_add(record.amount).ok_or(overflow)?;

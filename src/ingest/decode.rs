@@ -11,7 +11,7 @@ use std::borrow::Cow;
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The five bytes Windows-1252 leaves undefined (WHATWG maps them to C1 controls).
-const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
+pub(super) const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
 
 const NOT_UTF8_HELP: &str = "the file is not UTF-8; if it was saved by Excel as 'CSV (séparateur: point-virgule)' declare encoding \"windows-1252\"";
 

@@ -90,15 +90,19 @@ pub struct Streamed {
     pub summary: ReadSummary,
     pub bytes: u64,
     pub sha256: Option<String>,
-    /// Physical lines of each block, to turn positions into line numbers.
-    block_lines: Vec<u64>,
+    /// Physical lines before each block, to turn positions into line numbers.
+    block_starts: Vec<u64>,
 }
 
 impl Streamed {
     /// The 1-based line number of a position in this file. Line 1 is the
     /// header; block 0 starts on line 2.
     pub fn line(&self, at: Position) -> usize {
-        let before: u64 = self.block_lines.iter().take(at.block as usize).sum();
+        let before = self
+            .block_starts
+            .get(at.block as usize)
+            .copied()
+            .unwrap_or(0);
         (2 + before + u64::from(at.line)) as usize
     }
 }
@@ -201,7 +205,14 @@ fn finish(cursor: Cursor, header_lines: usize, counts: &[(u32, Count)]) -> Resul
         summary,
         bytes: cursor.read,
         sha256: cursor.hasher.map(|h| hex(&h.finalize())),
-        block_lines: counts.iter().map(|(_, count)| count.lines).collect(),
+        block_starts: counts
+            .iter()
+            .scan(0, |before, (_, count)| {
+                let start = *before;
+                *before += count.lines;
+                Some(start)
+            })
+            .collect(),
     })
 }
 
@@ -427,8 +438,8 @@ impl Header {
     }
 }
 
-/// Bytes of a cell as text in the encoding; `None`-free: refuses bytes the
-/// precise reader would refuse.
+/// Bytes of a cell as text in the encoding. Every caller has checked the
+/// bytes already, with the whole block ([`check_text`]).
 fn decode(bytes: &[u8], encoding: Encoding) -> Result<std::borrow::Cow<'_, str>, Doubt> {
     if bytes.is_ascii() {
         return std::str::from_utf8(bytes)
@@ -439,12 +450,9 @@ fn decode(bytes: &[u8], encoding: Encoding) -> Result<std::borrow::Cow<'_, str>,
         Encoding::Utf8 => std::str::from_utf8(bytes)
             .map(std::borrow::Cow::Borrowed)
             .map_err(|_| Doubt("not UTF-8")),
-        Encoding::Windows1252 => {
-            check_cp1252(bytes)?;
-            Ok(encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0)
-        }
+        Encoding::Windows1252 => Ok(encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0),
     }
 }
 
@@ -1041,7 +1049,7 @@ fn check_cp1252(bytes: &[u8]) -> Result<(), Doubt> {
         if *b < 0x80 {
             continue;
         }
-        if matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D) {
+        if super::decode::CP1252_UNDEFINED.contains(b) {
             return Err(Doubt("a byte undefined in windows-1252"));
         }
         if matches!(b, 0xC2 | 0xC3) && matches!(bytes.get(i + 1), Some(0x80..=0xBF)) {
