@@ -319,24 +319,25 @@ fn scope_aggregates(
     slice: Slice,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Amount> {
+    // The same for every aggregate of the scope and slice.
+    let filter = slice.filter.and_then(|(dimension, value)| {
+        let values = program.dimensions.get(dimension)?.values.as_ref()?;
+        Some((dimension, values.keys().nth(value)?.as_str()))
+    });
+    let members: Vec<u16> = scope
+        .members
+        .iter()
+        .filter_map(|m| u16::try_from(*m).ok())
+        .collect();
+    let eliminate = Eliminate {
+        codes: &scope.eliminated,
+        members: &members,
+    };
     program
         .aggregates
         .iter()
         .map(|aggregate| {
             let mut total = Amount::ZERO;
-            let filter = slice.filter.and_then(|(dimension, value)| {
-                let values = program.dimensions.get(dimension)?.values.as_ref()?;
-                Some((dimension, values.keys().nth(value)?.as_str()))
-            });
-            let members: Vec<u16> = scope
-                .members
-                .iter()
-                .filter_map(|m| u16::try_from(*m).ok())
-                .collect();
-            let eliminate = Eliminate {
-                codes: &scope.eliminated,
-                members: &members,
-            };
             for member in &scope.members {
                 match aggregate_value(aggregate, &cube.entities[*member], slice, filter, eliminate)
                 {

@@ -233,23 +233,12 @@ pub fn statement(
             figures.values[scope_index][y].rounded[figure]
         })
     };
-    // The total column of a matrix shows the sum of the row as shown.
-    let footed = |figure: FigureId| {
-        columns
-            .iter()
-            .filter(|(info, _)| info.value.is_some())
-            .try_fold(Amount::ZERO, |sum, (_, slice)| {
-                sum.checked_add(rounded_at(figure, *slice))
-            })
-    };
-    let value = |figure: FigureId, (info, year): &(ColumnInfo, Option<usize>)| {
+    // A matrix's total column is already the sum of its row as shown: the
+    // evaluator foots it.
+    let value = |figure: FigureId, year: Option<usize>| {
         let values = year.map(|y| &figures.values[scope_index][y]);
         let exact = values.map_or(Amount::ZERO, |v| v.exact[figure]);
-        let own = rounded_at(figure, *year);
-        let rounded = match info.footing {
-            true => footed(figure).unwrap_or(own),
-            false => own,
-        };
+        let rounded = rounded_at(figure, year);
         ValueOut {
             exact: exact.to_string(),
             rounded: rounded.to_string(),
@@ -273,7 +262,12 @@ pub fn statement(
             depth: row.depth,
             values: row
                 .figure
-                .map(|figure| columns.iter().map(|column| value(figure, column)).collect())
+                .map(|figure| {
+                    columns
+                        .iter()
+                        .map(|(_, year)| value(figure, *year))
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
         .collect();
@@ -350,10 +344,10 @@ pub fn statement(
                 figures.values[scope_index][y].exact[figure]
             });
             let policy = &report.rounding;
+            let footed = rounded_at(figure, *slice);
             let Some(difference) = exact
                 .round_to(policy.unit, policy.method)
-                .zip(footed(figure))
-                .and_then(|(rounded, footed)| footed.checked_sub(rounded))
+                .and_then(|rounded| footed.checked_sub(rounded))
             else {
                 continue;
             };
