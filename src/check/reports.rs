@@ -1011,3 +1011,17 @@ fn matrix_columns(
     columns.push(column("total".to_string(), None, true));
     Some(columns)
 }
+
+/// The lines and sections of a report by local name (the sides of checks
+/// are not lines).
+pub(super) fn report_lines(figures: &[Figure], report: usize) -> Vec<(String, FigureId)> {
+    figures
+        .iter()
+        .enumerate()
+        .filter(|(_, figure)| figure.report == report)
+        .filter_map(|(id, figure)| {
+            let (_, local) = figure.qualified.split_once('.')?;
+            (!local.contains('.')).then(|| (local.to_string(), id))
+        })
+        .collect()
+}

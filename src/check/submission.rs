@@ -534,7 +534,7 @@ fn source(
                 "report",
                 scope.reports.iter().map(|r| r.name.as_str()),
             )?;
-            let lines = report_lines(scope.figures, report_index);
+            let lines = super::reports::report_lines(scope.figures, report_index);
             let within = format!("report `{}`", report.text);
             let figure = lookup_in(checker, line, "line", &within, &lines)?;
             let column = column_index(checker, scope, report_index, column)?;
@@ -671,20 +671,6 @@ fn column_index(
         .map(|(i, c)| (c.name.clone(), i))
         .collect();
     lookup_in(checker, column, "column", &within, &candidates)
-}
-
-/// The lines and sections of a report by local name (the sides of checks
-/// are not lines).
-fn report_lines(figures: &[Figure], report: usize) -> Vec<(String, FigureId)> {
-    figures
-        .iter()
-        .enumerate()
-        .filter(|(_, figure)| figure.report == report)
-        .filter_map(|(id, figure)| {
-            let (_, local) = figure.qualified.split_once('.')?;
-            (!local.contains('.')).then(|| (local.to_string(), id))
-        })
-        .collect()
 }
 
 fn lookup<'n>(

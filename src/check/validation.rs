@@ -117,16 +117,8 @@ fn figure_in_columns(
 ) -> Option<RuleValueDef> {
     let index = checker.lookup(report, "report", reports.iter().map(|r| &r.name))?;
     let definition = &reports[index];
-    let prefix = format!("{}.", definition.name);
-    // Lines and sections of the report (not the sides of its checks).
-    let lines: Vec<(FigureId, String)> = figures
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.report == index)
-        .filter_map(|(id, f)| Some((id, f.qualified.strip_prefix(&prefix)?.to_string())))
-        .filter(|(_, name)| !name.contains('.'))
-        .collect();
-    let names: Vec<String> = lines.iter().map(|(_, name)| name.clone()).collect();
+    let lines = super::reports::report_lines(figures, index);
+    let names: Vec<String> = lines.iter().map(|(name, _)| name.clone()).collect();
     let found = checker.lookup(
         line,
         &format!("line of report `{}`", definition.name),
@@ -138,7 +130,7 @@ fn figure_in_columns(
         .iter()
         .map(|column| checker.lookup(column, &what, column_names.iter()))
         .collect();
-    let figure = lines[found?].0;
+    let figure = lines[found?].1;
     let columns: Vec<usize> = columns.into_iter().collect::<Option<_>>()?;
     let shown: Vec<&str> = columns.iter().map(|c| column_names[*c].as_str()).collect();
     Some(RuleValueDef::Figure {
