@@ -5,6 +5,7 @@
 //! payable, a revenue against a charge), says which cancel and which do not,
 //! and shows, per side, members' total − eliminated = consolidated.
 
+use crate::calendar;
 use crate::cube::{Cube, EntityCube};
 use crate::model::{CodeId, EliminationDef, Program};
 use crate::money::Amount;
@@ -76,7 +77,7 @@ pub fn eliminations(program: &Program, cube: &Cube) -> Option<Eliminations> {
         })
         .collect();
     (!groups.is_empty()).then(|| Eliminations {
-        fiscal_year: format!("{}-{year}", year - 1),
+        fiscal_year: calendar::label(year),
         groups,
     })
 }

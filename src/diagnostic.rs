@@ -322,6 +322,16 @@ impl Diagnostic {
     }
 }
 
+/// The candidate closest to `name` by edit distance (in characters), if
+/// close enough to be a typo: the "did you mean" of every message.
+pub fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    candidates
+        .map(|candidate| (strsim::levenshtein(name, candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= (candidate.len().max(3) / 3))
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
 /// The exit code for a failed run: the most specific class among its errors.
 pub fn exit_code(diagnostics: &[Diagnostic]) -> i32 {
     diagnostics

@@ -2,14 +2,15 @@
 //! diagnostics and sets the exit code. It holds no compiler logic.
 
 use clap::{Parser, Subcommand};
+use reddition::commands::explain;
+use reddition::commands::trial_balance::{self, AmountColumns, By, FileOptions};
 use reddition::cube::{Progress, ReadOptions};
 use reddition::diagnostic::{self, Diagnostic};
 use reddition::limits::Limits;
+use reddition::output;
 use reddition::pipeline::{self, OutputFormat};
 use reddition::project::Project;
 use reddition::source::Sources;
-use reddition::trial_balance::{self, AmountColumns, By, FileOptions};
-use reddition::{explain, output};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -267,7 +268,7 @@ fn run(cli: Cli) -> u8 {
             from,
             to,
             entity,
-        } => reddition::diff::diff(
+        } => reddition::commands::diff::diff(
             &project(path),
             &mut sources,
             (from, to),
@@ -465,7 +466,7 @@ fn explain_figure(
     let program = pipeline::check_project_as_of(project, sources, as_of)?;
     let Some(figure_id) = explain::find(&program, figure) else {
         let known = explain::names(&program);
-        let help = match reddition::check::closest(figure, known.iter().copied()) {
+        let help = match reddition::diagnostic::closest(figure, known.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None => format!(
                 "name it as REPORT.LINE, e.g. `{}`",

@@ -12,8 +12,7 @@ pub use crate::syntax::ast::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Index of a chart account in [`Chart::accounts`].
-pub type CodeId = usize;
+pub use crate::mapping::CodeId;
 /// Index of a figure in [`Program::figures`].
 pub type FigureId = usize;
 
@@ -199,25 +198,7 @@ pub struct ColumnDef {
     pub footing: bool,
 }
 
-/// A run of periods of a fiscal year: 1 (July) to 12 (June), and 13 for
-/// the year-end adjustments. Flows are summed over the run; balances are
-/// taken at its end; an opening balance is the balance before its start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Periods {
-    pub from: u8,
-    pub to: u8,
-}
-
-impl Periods {
-    /// The whole year, adjustments included.
-    pub const YEAR: Periods = Periods { from: 1, to: 13 };
-    /// The last period: year-end adjustments.
-    pub const ADJUSTMENTS: u8 = 13;
-
-    pub fn is_year(self) -> bool {
-        self == Periods::YEAR
-    }
-}
+pub use crate::calendar::Periods;
 
 /// One row of a report as presented, in order.
 #[derive(Debug)]

@@ -4,6 +4,9 @@
 //! silently; this newtype exposes neither. Every operation that can fail
 //! returns `None`, and callers turn that into a located diagnostic.
 
+// The raw decimal lives here and nowhere else (clippy.toml disallows it elsewhere).
+#![allow(clippy::disallowed_types)]
+
 use rust_decimal::Decimal;
 use std::fmt;
 
@@ -17,12 +20,29 @@ pub const MAX_DIGITS: usize = 28;
 impl Amount {
     pub const ZERO: Amount = Amount(Decimal::ZERO);
 
-    pub fn from_decimal(value: Decimal) -> Amount {
+    fn from_decimal(value: Decimal) -> Amount {
         Amount(value.normalize())
     }
 
-    pub fn decimal(self) -> Decimal {
-        self.0
+    /// The number of decimals the amount carries as computed (`1.50` has 2).
+    pub fn scale(self) -> u32 {
+        self.0.scale()
+    }
+
+    /// The number of decimals the value needs (`1.50` needs 1).
+    pub fn significant_scale(self) -> u32 {
+        self.0.normalize().scale()
+    }
+
+    /// Whether the amount is a whole number of dollars (or units).
+    pub fn is_integer(self) -> bool {
+        self.0.fract().is_zero()
+    }
+
+    /// The amount with exactly `decimals` decimals and a point (`1234.50`),
+    /// for presentation of an amount already rounded to that many.
+    pub fn fixed(self, decimals: u32) -> String {
+        format!("{:.*}", decimals as usize, self.0)
     }
 
     pub fn is_zero(self) -> bool {

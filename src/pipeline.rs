@@ -3,6 +3,7 @@
 
 use crate::cube::{self, Cube};
 use crate::diagnostic::{Diagnostic, Result};
+use crate::digest::sha256;
 use crate::eval::{self, Figures};
 use crate::model::Program;
 use crate::money::Amount;
@@ -12,7 +13,6 @@ use crate::render::{self, html};
 use crate::source::Sources;
 use crate::{check, syntax};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// Output formats of `build`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
@@ -138,13 +138,6 @@ pub fn run(
         figures,
         warnings: failures,
     })
-}
-
-pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Renders every statement of every entity and group in the requested

@@ -2,6 +2,7 @@
 //! file accounted for, control totals per entity and year, and the proof
 //! that the sum mapped equals the sum read. Also the table of local codes.
 
+use crate::calendar;
 use crate::cube::{Cube, EntityCube};
 use crate::model::{EntityDef, Program, SourceRole};
 use crate::money::Amount;
@@ -103,7 +104,7 @@ pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
                         .checked_add(totals.ledger_net)
                         .unwrap_or(Amount::ZERO);
                     YearTotals {
-                        fiscal_year: format!("{}-{year}", year - 1),
+                        fiscal_year: calendar::label(*year),
                         opening_lines: totals.opening_lines,
                         ledger_lines: totals.ledger_lines,
                         budget_lines: totals.budget_lines,

@@ -171,7 +171,7 @@ fn complete(out: &Path) -> bool {
         && listed.iter().all(|file| {
             let path = out.join(file["path"].as_str().unwrap_or(""));
             fs::read(path).is_ok_and(|bytes| {
-                reddition::pipeline::sha256(&bytes) == file["sha256"].as_str().unwrap_or("")
+                reddition::digest::sha256(&bytes) == file["sha256"].as_str().unwrap_or("")
             })
         })
 }

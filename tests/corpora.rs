@@ -992,9 +992,7 @@ fn number_divergence(
         (Verdict::Value(_), None) if cell.contains('+') => {
             Some("explicit `+` sign: refused by our grammar")
         }
-        (Verdict::Invalid, Some(value))
-            if INTEGER_TYPES.contains(&base) && !value.decimal().fract().is_zero() =>
-        {
+        (Verdict::Invalid, Some(value)) if INTEGER_TYPES.contains(&base) && !value.is_integer() => {
             Some("integer-only datatype: our amounts always allow decimals")
         }
         (Verdict::Invalid, Some(_)) if pattern.is_some() => Some(

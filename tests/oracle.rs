@@ -9,6 +9,9 @@
 //! Without `hledger` or `ledger` on the PATH the test is skipped, except when
 //! `CI` is set (CI must install both: Debian packages `hledger` and `ledger`).
 
+// Independent arithmetic: this test checks our money type with its own decimals.
+#![allow(clippy::disallowed_types)]
+
 use chrono::NaiveDate;
 use reddition::pipeline;
 use reddition::project::Project;
@@ -988,8 +991,8 @@ fn reddition(root: &Path, case: &Case) -> Result<(Balances, Balances), String> {
         }
         let balance = data
             .local_balance(YEAR, index)
-            .ok_or("local_balance overflows")?
-            .decimal();
+            .ok_or("local_balance overflows")?;
+        let balance = Decimal::from_str(&balance.to_string()).map_err(|e| e.to_string())?;
         let account = format!("C{chart}:L{}", local.code);
         if cube.insert(account.clone(), balance).is_some() {
             return Err(format!("local code `{}` appears twice", local.code));

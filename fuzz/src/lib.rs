@@ -528,7 +528,7 @@ pub fn stream(data: &[u8]) {
     );
     assert_eq!(
         streamed.sha256.as_deref(),
-        Some(pipeline::sha256(bytes).as_str())
+        Some(reddition::digest::sha256(bytes).as_str())
     );
 }
 

@@ -11,6 +11,8 @@ mod validation;
 
 pub use submission::{is_name_char, is_name_start};
 
+use crate::calendar;
+pub use crate::diagnostic::closest;
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::model::*;
 use crate::money::Amount;
@@ -90,9 +92,7 @@ impl Checker {
         let chart = self.chart(items)?;
         let dimensions = self.dimensions(items);
         let mut crosswalks = self.crosswalks(sources, items, &chart, &dimensions, loader);
-        let rules_as_of = self
-            .as_of
-            .or_else(|| NaiveDate::from_ymd_opt(fiscal_year?, 6, 30));
+        let rules_as_of = self.as_of.or_else(|| calendar::last_day(fiscal_year?));
         if let Some(day) = rules_as_of {
             for crosswalk in &mut crosswalks {
                 crosswalk.select(day);
@@ -476,27 +476,4 @@ impl Default for RoundingPolicy {
 /// Chart code order: shorter codes first, then by text (numeric order for digits).
 pub fn code_order(a: &str, b: &str) -> std::cmp::Ordering {
     (a.len(), a).cmp(&(b.len(), b))
-}
-
-/// The candidate closest to `name` by edit distance, if close enough to be a typo.
-pub fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
-    candidates
-        .map(|candidate| (edit_distance(name, candidate), candidate))
-        .filter(|(distance, candidate)| *distance <= (candidate.len().max(3) / 3))
-        .min()
-        .map(|(_, candidate)| candidate)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }

@@ -2,6 +2,7 @@
 //! and aggregates, then cycle detection and topological order.
 
 use super::Checker;
+use crate::calendar;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ingest::Movement;
 use crate::model::*;
@@ -927,23 +928,20 @@ impl Checker {
                 )
                 .at(periods.span, format!("{unit}s run from 1 to {most}"))
                 .help(if quarter {
-                    "quarters end on 30 September (1), 31 December (2), 31 March (3) and 30 June (4)"
+                    calendar::QUARTER_ENDS
                 } else {
-                    "periods run from 1 (July) to 12 (June); 13 holds the year-end adjustments"
+                    calendar::PERIODS_RUN
                 }),
             );
             return Periods::YEAR;
         }
         let number = number as u8;
-        let (from, to) = match (quarter, number) {
-            (true, 4) => (10, Periods::ADJUSTMENTS),
-            (true, q) => (3 * q - 2, 3 * q),
-            (false, p) => (p, p),
+        let periods = if quarter {
+            Periods::quarter(number)
+        } else {
+            Periods::single(number)
         };
-        Periods {
-            from: if to_date { 1 } else { from },
-            to,
-        }
+        if to_date { periods.to_date() } else { periods }
     }
 }
 

@@ -491,7 +491,7 @@ fn field_format(
         format.mode = mode.value;
     }
     let report = &scope.reports[report?];
-    let unit_decimals = report.rounding.unit.decimal().normalize().scale();
+    let unit_decimals = report.rounding.unit.significant_scale();
     if format.mode == ValueMode::Rounded && format.decimals < unit_decimals {
         let span = own.decimals.map_or(binding.span, |d| d.span);
         checker.error(

@@ -8,6 +8,7 @@
 //! and reports every error; tests check that both paths agree.
 
 use super::{Cell, EntityCube, FileRead, LocalCode, Period, Reconciliation};
+use crate::calendar;
 use crate::ingest::Movement;
 pub(super) use crate::ingest::stream::Doubt;
 use crate::ingest::stream::{self, Fold, Input, Position, Record, SCALE, Streamed};
@@ -15,7 +16,6 @@ use crate::mapping::{Crosswalk, Mapped};
 use crate::model::{EntityDef, Program, SourceRole};
 use crate::money::Amount;
 use crate::project::Project;
-use chrono::Datelike;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::AtomicU64;
@@ -283,11 +283,11 @@ impl<'p> Tally<'p> {
 
     /// The year index and period of a posting of the file being read.
     fn period_of(&self, date: chrono::NaiveDate) -> Result<(usize, Period), Doubt> {
-        let (year, period) = super::fiscal_period(date);
+        let (year, period) = calendar::period_of(date);
         let period = match self.role {
-            SourceRole::Opening if date.month() == 7 && date.day() == 1 => 0,
+            SourceRole::Opening if calendar::opens_a_year(date) => calendar::OPENING,
             SourceRole::Opening => return Err(Doubt("an opening balance not on 1 July")),
-            SourceRole::Ledger if self.adjustments => crate::model::Periods::ADJUSTMENTS,
+            SourceRole::Ledger if self.adjustments => calendar::ADJUSTMENTS,
             SourceRole::Ledger | SourceRole::Budget => period,
         };
         let year_index = usize::try_from(year - self.years[0])

@@ -5,6 +5,7 @@
 //! the sum read, opening balances and postings each sum to zero, and so does
 //! every journal entry.
 
+use crate::calendar;
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::ingest::{self, Movement, Posting, ReadSummary, Role};
 use crate::mapping::{MapError, Mapped};
@@ -12,16 +13,13 @@ use crate::model::{EntityDef, Program, SourceRole};
 use crate::money::Amount;
 use crate::project::Project;
 use crate::source::Sources;
-use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod fast;
 
 pub use fast::{Progress, ReadOptions};
 
-/// Period 0 holds opening balances; 1 (July) to 12 (June) the postings;
-/// 13 the year-end adjustments (sources declared `adjustments`).
-pub type Period = u8;
+pub use crate::calendar::Period;
 
 #[derive(Debug)]
 pub struct Cube {
@@ -114,16 +112,6 @@ impl EntityCube {
             .range(first..)
             .take_while(|(cell, _)| cell.year == year && cell.local == local)
             .try_fold(Amount::ZERO, |sum, (_, amount)| sum.checked_add(*amount))
-    }
-}
-
-/// The fiscal year (named by its closing year) and period of a posting date.
-pub fn fiscal_period(date: NaiveDate) -> (i32, Period) {
-    let month = date.month() as u8;
-    if month >= 7 {
-        (date.year() + 1, month - 6)
-    } else {
-        (date.year(), month + 6)
     }
 }
 
@@ -265,7 +253,7 @@ impl<'p> EntityReader<'p> {
                         continue;
                     }
                 };
-                let hash = crate::pipeline::sha256(&bytes);
+                let hash = crate::digest::sha256(&bytes);
                 if let Some(twin) = self
                     .cube
                     .files
@@ -331,7 +319,7 @@ impl<'p> EntityReader<'p> {
         posting: &Posting<'_>,
     ) -> std::result::Result<(), Diagnostic> {
         let (year, period) = match self.period_of(role, posting) {
-            Ok((year, _)) if adjustments => (year, crate::model::Periods::ADJUSTMENTS),
+            Ok((year, _)) if adjustments => (year, calendar::ADJUSTMENTS),
             Ok(found) => found,
             // One located error per file says it; the run fails either way.
             Err(_) if self.dates_reported.contains(path) => return Ok(()),
@@ -476,9 +464,9 @@ impl<'p> EntityReader<'p> {
         role: SourceRole,
         posting: &Posting<'_>,
     ) -> std::result::Result<(i32, Period), Diagnostic> {
-        let (year, period) = fiscal_period(posting.date);
+        let (year, period) = calendar::period_of(posting.date);
         let period = match role {
-            SourceRole::Opening if posting.date.month() == 7 && posting.date.day() == 1 => 0,
+            SourceRole::Opening if calendar::opens_a_year(posting.date) => calendar::OPENING,
             SourceRole::Opening => {
                 return Err(Diagnostic::error(
                     Code::DateOutOfRange,
@@ -487,10 +475,14 @@ impl<'p> EntityReader<'p> {
                         posting.date
                     ),
                 )
-                .at(posting.span(Role::Date), "expected 1 July")
-                .help(
-                    "opening balances are dated 1 July, the first day of the fiscal year they open",
-                ));
+                .at(
+                    posting.span(Role::Date),
+                    format!("expected {}", calendar::OPENING_DAY),
+                )
+                .help(format!(
+                    "opening balances are dated {}, the first day of the fiscal year they open",
+                    calendar::OPENING_DAY
+                )));
             }
             SourceRole::Ledger | SourceRole::Budget => period,
         };
@@ -499,13 +491,13 @@ impl<'p> EntityReader<'p> {
             let last = self.years.last().copied().unwrap_or(year);
             return Err(Diagnostic::error(
                 Code::DateOutOfRange,
-                format!("posting dated {} falls in fiscal year {}-{year}, which this build does not cover", posting.date, year - 1),
+                format!("posting dated {} falls in fiscal year {}, which this build does not cover", posting.date, calendar::label(year)),
             )
             .at(posting.span(Role::Date), "outside the years built")
             .help(format!(
-                "this build covers the fiscal years {}-{first} to {}-{last}; remove the line or split the export by year",
-                first - 1,
-                last - 1
+                "this build covers the fiscal years {} to {}; remove the line or split the export by year",
+                calendar::label(first),
+                calendar::label(last)
             )));
         }
         Ok((year, period))
@@ -737,9 +729,9 @@ impl<'p> EntityReader<'p> {
                 let mut diagnostic = Diagnostic::error(
                     Code::UnbalancedLedger,
                     format!(
-                        "the {what} of `{}` for {}-{year} do not balance: {excess}",
+                        "the {what} of `{}` for {} do not balance: {excess}",
                         self.entity.name,
-                        year - 1
+                        calendar::label(*year)
                     ),
                 )
                 .note(format!(
@@ -758,7 +750,7 @@ impl<'p> EntityReader<'p> {
                 if let Some(source) = declared {
                     diagnostic = diagnostic.at(
                         source.span,
-                        format!("{what} of {}-{year} declared here", year - 1),
+                        format!("{what} of {} declared here", calendar::label(*year)),
                     );
                 }
                 errors.push(diagnostic);
@@ -779,8 +771,8 @@ impl<'p> EntityReader<'p> {
             let mut diagnostic = Diagnostic::error(
                 Code::UnbalancedEntry,
                 format!(
-                    "journal entry `{reference}` ({}-{year}) does not balance: off by {net}",
-                    year - 1
+                    "journal entry `{reference}` ({}) does not balance: off by {net}",
+                    calendar::label(*year)
                 ),
             );
             if let Some(span) = excerpt(sources, project, file, *line, reference) {
@@ -867,10 +859,10 @@ impl<'p> EntityReader<'p> {
             let mut diagnostic = Diagnostic::error(
                 Code::Continuity,
                 format!(
-                    "the opening balances of `{}` for {}-{year} are not the closing balances of {}-{before}",
+                    "the opening balances of `{}` for {} are not the closing balances of {}",
                     self.entity.name,
-                    year - 1,
-                    before - 1
+                    calendar::label(year),
+                    calendar::label(before)
                 ),
             );
             let files = self
@@ -886,13 +878,13 @@ impl<'p> EntityReader<'p> {
                 Some(source) => {
                     diagnostic = diagnostic.at(
                         source.span,
-                        format!("opening balances of {}-{year}", year - 1),
+                        format!("opening balances of {}", calendar::label(year)),
                     );
                 }
                 None => {
                     diagnostic = diagnostic.note(format!(
-                        "no opening balances are declared for {}-{year}",
-                        year - 1
+                        "no opening balances are declared for {}",
+                        calendar::label(year)
                     ));
                 }
             }
@@ -926,9 +918,9 @@ impl<'p> EntityReader<'p> {
                 (mapped, read) => errors.push(Diagnostic::error(
                     Code::Conservation,
                     format!(
-                        "internal error: `{}` {}-{year}: sum read {read:?} differs from sum mapped {mapped:?}",
+                        "internal error: `{}` {}: sum read {read:?} differs from sum mapped {mapped:?}",
                         self.entity.name,
-                        year - 1
+                        calendar::label(*year)
                     ),
                 )),
             }

@@ -4,6 +4,7 @@
 
 pub mod rules;
 
+use crate::calendar;
 use crate::cube::{Cube, EntityCube};
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::model::*;
@@ -154,9 +155,9 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
                 (exact.clone(), Vec::new())
             };
             let context = format!(
-                "while computing `{}` for {}-{year}{}",
+                "while computing `{}` for {}{}",
                 scope.name,
-                year - 1,
+                calendar::label(year),
                 periods_note(slice.periods, slice.budget)
             );
             for error in &mut errors[before..] {
@@ -207,12 +208,11 @@ pub fn check_failures(program: &Program, figures: &Figures) -> Vec<Diagnostic> {
             Diagnostic::error(
                 Code::CheckFailed,
                 format!(
-                    "check `{}.{}` fails for `{}` in {}-{}{}",
+                    "check `{}.{}` fails for `{}` in {}{}",
                     report.name,
                     check.name,
                     figures.scopes[result.scope].name,
-                    result.year - 1,
-                    result.year,
+                    calendar::label(result.year),
                     periods_note(result.periods, result.budget)
                 ),
             )
@@ -266,7 +266,7 @@ fn check_data(program: &Program, cube: &Cube, errors: &mut Vec<Diagnostic>) {
                 let span = entity.sources.first().map(|s| s.span);
                 let mut diagnostic = Diagnostic::error(
                     Code::NoData,
-                    format!("entity `{}` has no data for fiscal year {}-{year}", entity.name, year - 1),
+                    format!("entity `{}` has no data for fiscal year {}", entity.name, calendar::label(*year)),
                 )
                 .help("the reports show that year (a prior-year column): add its opening balances and ledger");
                 if let Some(span) = span {

@@ -16,10 +16,10 @@
 
 use super::amount::is_cell_space;
 use super::{Amounts, ColumnRef, Dialect, Encoding, Layout, Movement, MovementFrom, ReadSummary};
+use crate::digest::Sha256Stream;
 use crate::limits::Limits;
 use crate::money::Amount;
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
@@ -117,7 +117,7 @@ pub fn stream<F: Fold>(input: &Input<'_>, folds: &mut [F]) -> Result<Streamed, D
     if size > input.limits.ledger_file_bytes {
         return Err(Doubt("file above the size limit"));
     }
-    let mut hasher = input.hash.then(Sha256::new);
+    let mut hasher = input.hash.then(Sha256Stream::default);
     let block = input.block.max(1);
     // The header is read first, in as many blocks as it takes.
     let mut first = Vec::with_capacity(block);
@@ -204,7 +204,7 @@ fn finish(cursor: Cursor, header_lines: usize, counts: &[(u32, Count)]) -> Resul
     Ok(Streamed {
         summary,
         bytes: cursor.read,
-        sha256: cursor.hasher.map(|h| hex(&h.finalize())),
+        sha256: cursor.hasher.map(Sha256Stream::finish),
         block_starts: counts
             .iter()
             .scan(0, |before, (_, count)| {
@@ -216,17 +216,13 @@ fn finish(cursor: Cursor, header_lines: usize, counts: &[(u32, Count)]) -> Resul
     })
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Reads from `file` into `buffer` until it holds `want` bytes or the file
 /// ends; hashes what it reads. Returns whether the file ended.
 fn fill(
     file: &mut std::fs::File,
     buffer: &mut Vec<u8>,
     want: usize,
-    hasher: Option<&mut Sha256>,
+    hasher: Option<&mut Sha256Stream>,
 ) -> Result<bool, Doubt> {
     let before = buffer.len();
     let missing = want.saturating_sub(before);
@@ -258,7 +254,7 @@ struct Cursor {
     tail: Vec<u8>,
     eof: bool,
     next_block: u32,
-    hasher: Option<Sha256>,
+    hasher: Option<Sha256Stream>,
     read: u64,
     quote: u8,
     line_bytes: usize,

@@ -4,11 +4,14 @@
 pub mod pattern;
 pub mod structure;
 
-use crate::model::CodeId;
 use crate::source::Span;
 use chrono::NaiveDate;
 use pattern::Pattern;
 pub use structure::Structure;
+
+/// Index of a chart account in the checked program's chart
+/// (`model::Chart::accounts`): what a crosswalk rule maps a local code to.
+pub type CodeId = usize;
 
 #[derive(Debug)]
 pub struct Crosswalk {

@@ -7,6 +7,7 @@ pub mod submission;
 pub mod text;
 pub mod validation;
 
+use crate::calendar;
 use crate::eval::{Figures, Scope, Slice};
 use crate::model::*;
 use crate::money::Amount;
@@ -72,53 +73,10 @@ pub struct ColumnInfo {
     pub footing: bool,
 }
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
-/// The last day of a period of the fiscal year closing in `year`.
-fn period_end(year: i32, period: u8) -> String {
-    // Period 1 is July of the year before; 12 and 13 end on 30 June.
-    let month = (usize::from(period.min(12)) + 5) % 12 + 1;
-    let calendar_year = if month >= 7 { year - 1 } else { year };
-    let last_day = match month {
-        2 if calendar_year % 4 == 0 && (calendar_year % 100 != 0 || calendar_year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    let day = if last_day == 1 {
-        "1er".to_string()
-    } else {
-        last_day.to_string()
-    };
-    format!("{day} {} {calendar_year}", MONTHS[month - 1])
-}
-
 /// The heading of a column over `periods` of the fiscal year `year`; a
 /// part of another year than the one built says which (`P2 2024`).
 fn heading(year: i32, periods: Periods, built: i32) -> String {
-    let part = match (periods.from, periods.to) {
-        _ if periods.is_year() => year.to_string(),
-        (13, 13) => "Ajust.".to_string(),
-        (from, to) if from == to => format!("P{from}"),
-        (from, to) if (to - from == 2 && from % 3 == 1) || (from, to) == (10, 13) => {
-            format!("T{}", from.div_ceil(3))
-        }
-        (1, to) => format!("Cumul P{}", to.min(12)),
-        (from, to) => format!("P{from}–P{to}"),
-    };
+    let part = periods.heading(year);
     if periods.is_year() || year == built {
         part
     } else {
@@ -205,8 +163,8 @@ pub fn statement(
             let info = ColumnInfo {
                 id: column.name.clone(),
                 year,
-                period: format!("{}-{year}", year - 1),
-                year_end: format!("30 juin {year}"),
+                period: calendar::label(year),
+                year_end: calendar::year_end_fr(year),
                 from: slice.periods.from,
                 to: slice.periods.to,
                 heading: match (value, column.footing, slice.budget) {
@@ -222,12 +180,12 @@ pub fn statement(
                 value: value.map(|(code, _)| code.clone()),
                 value_label: value.map(|(_, label)| label.clone()),
                 footing: column.footing,
-                ends: period_end(year, slice.periods.to),
+                ends: calendar::period_end_fr(year, slice.periods.to),
             };
             (info, figures.slice_index(slice))
         })
         .collect();
-    let decimals = report.rounding.unit.decimal().scale();
+    let decimals = report.rounding.unit.scale();
     let rounded_at = |figure: FigureId, slice: Option<usize>| {
         slice.map_or(Amount::ZERO, |y| {
             figures.values[scope_index][y].rounded[figure]
@@ -370,7 +328,7 @@ pub fn statement(
         subtitle: report
             .subtitle
             .as_ref()
-            .map(|s| s.replace("{year_end}", &format!("30 juin {}", program.fiscal_year))),
+            .map(|s| s.replace("{year_end}", &calendar::year_end_fr(program.fiscal_year))),
         entity: EntityInfo {
             id: scope.name.clone(),
             label: scope.label.clone(),
@@ -415,7 +373,7 @@ pub fn french(amount: Amount, decimals: u32) -> String {
     if amount.is_zero() {
         return "–".to_string();
     }
-    let fixed = format!("{:.*}", decimals as usize, amount.abs().decimal());
+    let fixed = amount.abs().fixed(decimals);
     let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
     let mut grouped = String::new();
     for (index, digit) in whole.chars().enumerate() {

@@ -6,6 +6,7 @@
 //! each). Like the other renderers, this computes nothing: values are the
 //! figures already evaluated and rounded.
 
+use crate::calendar;
 use crate::eval::{Figures, Slice};
 use crate::model::*;
 use crate::money::Amount;
@@ -160,9 +161,9 @@ fn value(
         ValueSource::EntityName => scope.name.clone(),
         ValueSource::EntityLabel => scope.label.clone(),
         ValueSource::PeriodYear => year.to_string(),
-        ValueSource::PeriodLabel => format!("{}-{year}", year - 1),
-        ValueSource::PeriodStart => format!("{}-07-01", year - 1),
-        ValueSource::PeriodEnd => format!("{year}-06-30"),
+        ValueSource::PeriodLabel => calendar::label(year),
+        ValueSource::PeriodStart => iso_date(calendar::first_day(year)),
+        ValueSource::PeriodEnd => iso_date(calendar::last_day(year)),
         ValueSource::Figure {
             figure,
             report,
@@ -178,6 +179,13 @@ fn value(
         }
     };
     (!(def.optional && text.is_empty())).then_some((text, false))
+}
+
+/// A day as ISO 8601 (`2024-07-01`); a fiscal year is bounded by 4-digit
+/// years, whose days always exist.
+fn iso_date(day: Option<chrono::NaiveDate>) -> String {
+    day.map(|day| day.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 fn line_text(program: &Program, source: &ValueSource, (report, row): (usize, usize)) -> String {

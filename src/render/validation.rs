@@ -1,6 +1,7 @@
 //! The validation report: every rule, for every entity and group, with its
 //! outcome and the figures it compared.
 
+use crate::calendar;
 use crate::eval::Figures;
 use crate::eval::rules::Status;
 use crate::model::{Comparison, Program, RuleSeverity};
@@ -110,7 +111,7 @@ pub fn report(program: &Program, figures: &Figures) -> ValidationReport {
         })
         .collect();
     ValidationReport {
-        fiscal_year: format!("{}-{}", program.fiscal_year - 1, program.fiscal_year),
+        fiscal_year: calendar::label(program.fiscal_year),
         validations,
     }
 }

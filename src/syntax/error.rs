@@ -64,7 +64,7 @@ impl SyntaxError {
                     .iter()
                     .copied()
                     .filter(|e| !e.starts_with("a "));
-                let help = match crate::check::closest(word, keywords) {
+                let help = match crate::diagnostic::closest(word, keywords) {
                     Some(keyword) if keyword != word => format!("did you mean `{keyword}`?"),
                     _ => "grammar/REFERENCE.md shows what each construct accepts".to_string(),
                 };

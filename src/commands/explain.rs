@@ -1,6 +1,7 @@
 //! `explain`: how one figure was obtained, down to the local codes, their
 //! line counts and the crosswalk rule that mapped each.
 
+use crate::calendar;
 use crate::eval::{self, Figures};
 use crate::model::*;
 use crate::money::Amount;
@@ -71,7 +72,7 @@ pub fn ledger_lines(
                 let mut scratch = Sources::default();
                 let mut sink = |posting: &crate::ingest::Posting<'_>| {
                     if wanted.contains(posting.account)
-                        && crate::cube::fiscal_period(posting.date).0 == year
+                        && calendar::period_of(posting.date).0 == year
                     {
                         let kept = found
                             .entry((*member, posting.account.to_string()))
@@ -122,17 +123,17 @@ pub fn explain(
     let report = &program.reports[definition.report];
     let scope_info = &figures.scopes[scope];
     let Some(year_index) = figures.year_index(year) else {
-        return format!("no data for fiscal year {}-{year}\n", year - 1);
+        return format!("no data for fiscal year {}\n", calendar::label(year));
     };
     let values = &figures.values[scope][year_index];
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", definition.qualified, report.label);
     let _ = writeln!(
         out,
-        "{} ({}), exercice {}-{year}",
+        "{} ({}), exercice {}",
         scope_info.label,
         scope_info.name,
-        year - 1
+        calendar::label(year)
     );
     let _ = writeln!(
         out,
@@ -144,10 +145,7 @@ pub fn explain(
         out,
         "valeur exacte {}, présentée {}",
         values.exact[figure],
-        french(
-            values.rounded[figure],
-            report.rounding.unit.decimal().scale()
-        )
+        french(values.rounded[figure], report.rounding.unit.scale())
     );
     let mut aggregates = Vec::new();
     let mut references = Vec::new();

@@ -3,6 +3,7 @@
 //! codes whose mapping changed, the rules before and after, and how much of
 //! the movement each accounts for.
 
+use crate::calendar;
 use crate::cube::EntityCube;
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::eval;
@@ -107,7 +108,7 @@ impl Comparison<'_> {
                 .collect();
             let mut scope_text = String::new();
             for report in &program.reports {
-                let decimals = report.rounding.unit.decimal().scale();
+                let decimals = report.rounding.unit.scale();
                 let shown = |amount: Amount| french(amount, decimals);
                 // Each column's year, and each moved code's effect in it.
                 let columns: Vec<(i32, usize, Vec<Effect>)> = report
@@ -153,10 +154,10 @@ impl Comparison<'_> {
                             .unwrap_or(Amount::ZERO);
                         let _ = writeln!(
                             report_text,
-                            "    {} « {} », {}-{year} : {} → {} (écart {})",
+                            "    {} « {} », {} : {} → {} (écart {})",
                             local_name(&program.figures[figure].qualified),
                             row.label.replace(['\n', '\t', '\r'], " "),
-                            year - 1,
+                            calendar::label(*year),
                             shown(old.rounded[figure]),
                             shown(new.rounded[figure]),
                             shown(difference),
@@ -168,7 +169,7 @@ impl Comparison<'_> {
                             let _ = writeln!(
                                 report_text,
                                 "      arrondi seulement : valeur exacte inchangée, {}",
-                                french(exact, exact.decimal().scale().max(2))
+                                french(exact, exact.scale().max(2))
                             );
                             continue;
                         }
@@ -313,7 +314,7 @@ impl Comparison<'_> {
             }
             let old = &self.before.built.cube.entities[*entity].locals[moved.before].mapped;
             let new = &self.after.built.cube.entities[*entity].locals[moved.after].mapped;
-            let decimals = share.decimal().scale().max(2);
+            let decimals = share.scale().max(2);
             let _ = writeln!(
                 out,
                 "      {} {} : {} → {}, {}",
