@@ -210,10 +210,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> u8 {
     let mut sources = Sources::default();
-    let mut limits = Limits::default();
-    for assignment in &cli.limits {
-        if let Err(why) = limits.set(assignment) {
-            let message = format!("invalid --limit: {why}");
+    let limits = match limits(&cli.limits) {
+        Ok(limits) => limits,
+        Err(message) => {
             if cli.error_format == ErrorFormat::Json {
                 eprint!("{}", usage_json(&message));
             } else {
@@ -221,18 +220,43 @@ fn run(cli: Cli) -> u8 {
             }
             return 2;
         }
-    }
-    let project = |root: PathBuf| Project { root, limits };
+    };
     let progress = Arc::new(Progress::default());
     let display = ProgressDisplay::start(&progress, cli.quiet);
     let reading = ReadOptions {
         progress: Some(&progress),
         ..ReadOptions::default()
     };
-    // Failing `warning` validation rules of a successful build: reported.
-    let mut warnings = Vec::new();
-    let result = match cli.command {
-        Command::Check { path, as_of } => check(&project(path), &mut sources, as_of),
+    let result = dispatch(cli.command, limits, &mut sources, &reading);
+    drop(display);
+    match result {
+        Ok(warnings) => report_warnings(&sources, warnings, cli.error_format),
+        Err(diagnostics) => report_failure(&sources, diagnostics, cli.error_format),
+    }
+}
+
+/// The bounds on inputs, from the defaults and every `--limit NAME=VALUE`.
+fn limits(assignments: &[String]) -> Result<Limits, String> {
+    let mut limits = Limits::default();
+    for assignment in assignments {
+        limits
+            .set(assignment)
+            .map_err(|why| format!("invalid --limit: {why}"))?;
+    }
+    Ok(limits)
+}
+
+/// Runs one command. Returns the failing `warning` validation rules of a
+/// successful run, to be reported.
+fn dispatch(
+    command: Command,
+    limits: Limits,
+    sources: &mut Sources,
+    reading: &ReadOptions<'_>,
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let project = |root: PathBuf| Project { root, limits };
+    match command {
+        Command::Check { path, as_of } => check(&project(path), sources, as_of).map(|()| vec![]),
         Command::Build {
             path,
             out,
@@ -241,10 +265,9 @@ fn run(cli: Cli) -> u8 {
         } => {
             let reading = ReadOptions {
                 hash: true,
-                ..reading
+                ..*reading
             };
-            build(&project(path), &mut sources, &out, &format, &reading, as_of)
-                .map(|found| warnings = found)
+            build(&project(path), sources, &out, &format, &reading, as_of)
         }
         Command::Explain {
             figure,
@@ -255,14 +278,13 @@ fn run(cli: Cli) -> u8 {
             as_of,
         } => explain_figure(
             &project(root),
-            &mut sources,
+            sources,
             &figure,
             entity.as_deref(),
             year,
             lines,
-            (&reading, as_of),
-        )
-        .map(|found| warnings = found),
+            (reading, as_of),
+        ),
         Command::Diff {
             path,
             from,
@@ -270,77 +292,88 @@ fn run(cli: Cli) -> u8 {
             entity,
         } => reddition::commands::diff::diff(
             &project(path),
-            &mut sources,
+            sources,
             (from, to),
             entity.as_deref(),
-            &reading,
+            reading,
         )
-        .map(|text| say(&text)),
+        .map(|text| {
+            say(&text);
+            vec![]
+        }),
         Command::TrialBalance(args) => {
-            let args = *args;
-            let out = args.out.clone();
-            let (balance, by_period) = match args.file.clone() {
-                Some(path) => (
-                    trial_balance::file(&file_options(args, path), &limits, &mut sources),
-                    false,
-                ),
-                None => {
-                    let root = args.path.unwrap_or_else(|| PathBuf::from("."));
-                    let by = args.by.unwrap_or_default();
-                    (
-                        trial_balance::project(
-                            &project(root),
-                            &mut sources,
-                            by,
-                            args.by_period,
-                            &reading,
-                        ),
-                        args.by_period,
-                    )
-                }
-            };
-            balance.and_then(|balance| write_trial_balance(&balance, by_period, out.as_deref()))
-        }
-    };
-    drop(display);
-    match result {
-        Ok(()) if !warnings.is_empty() => {
-            diagnostic::sort(&mut warnings);
-            let mut stderr = std::io::stderr().lock();
-            let text = match cli.error_format {
-                ErrorFormat::Json => diagnostic::render_json(&sources, &warnings),
-                ErrorFormat::Human => {
-                    let colour =
-                        std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                    diagnostic::render(&sources, &warnings, colour)
-                }
-            };
-            let _ = stderr.write_all(text.as_bytes());
-            0
-        }
-        Ok(()) => 0,
-        Err(mut diagnostics) => {
-            diagnostic::sort(&mut diagnostics);
-            let mut stderr = std::io::stderr().lock();
-            if cli.error_format == ErrorFormat::Json {
-                let _ =
-                    stderr.write_all(diagnostic::render_json(&sources, &diagnostics).as_bytes());
-                return diagnostic::exit_code(&diagnostics).clamp(1, 255) as u8;
-            }
-            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let _ = stderr.write_all(diagnostic::render(&sources, &diagnostics, colour).as_bytes());
-            let errors = diagnostics
-                .iter()
-                .filter(|d| d.severity == diagnostic::Severity::Error)
-                .count();
-            let _ = writeln!(
-                stderr,
-                "error: {errors} error{} found; nothing was written",
-                if errors == 1 { "" } else { "s" }
-            );
-            diagnostic::exit_code(&diagnostics).clamp(1, 255) as u8
+            trial_balance_command(*args, limits, sources, reading).map(|()| vec![])
         }
     }
+}
+
+/// `trial-balance`: of one export read with a dialect given by flags, or of
+/// a project's cube.
+fn trial_balance_command(
+    args: TrialBalanceArgs,
+    limits: Limits,
+    sources: &mut Sources,
+    reading: &ReadOptions<'_>,
+) -> Result<(), Vec<Diagnostic>> {
+    let out = args.out.clone();
+    let (balance, by_period) = match args.file.clone() {
+        Some(path) => (
+            trial_balance::file(&file_options(args, path), &limits, sources),
+            false,
+        ),
+        None => {
+            let root = args.path.unwrap_or_else(|| PathBuf::from("."));
+            let by = args.by.unwrap_or_default();
+            let project = Project { root, limits };
+            (
+                trial_balance::project(&project, sources, by, args.by_period, reading),
+                args.by_period,
+            )
+        }
+    };
+    balance.and_then(|balance| write_trial_balance(&balance, by_period, out.as_deref()))
+}
+
+/// Whether diagnostics printed on a terminal may be coloured.
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Prints the warnings of a successful run; exit 0.
+fn report_warnings(sources: &Sources, mut warnings: Vec<Diagnostic>, format: ErrorFormat) -> u8 {
+    if warnings.is_empty() {
+        return 0;
+    }
+    diagnostic::sort(&mut warnings);
+    let text = match format {
+        ErrorFormat::Json => diagnostic::render_json(sources, &warnings),
+        ErrorFormat::Human => diagnostic::render(sources, &warnings, colour()),
+    };
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    0
+}
+
+/// Prints the diagnostics of a failed run; the exit code of its most
+/// specific class.
+fn report_failure(sources: &Sources, mut diagnostics: Vec<Diagnostic>, format: ErrorFormat) -> u8 {
+    diagnostic::sort(&mut diagnostics);
+    let code = diagnostic::exit_code(&diagnostics).clamp(1, 255) as u8;
+    let mut stderr = std::io::stderr().lock();
+    if format == ErrorFormat::Json {
+        let _ = stderr.write_all(diagnostic::render_json(sources, &diagnostics).as_bytes());
+        return code;
+    }
+    let _ = stderr.write_all(diagnostic::render(sources, &diagnostics, colour()).as_bytes());
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == diagnostic::Severity::Error)
+        .count();
+    let _ = writeln!(
+        stderr,
+        "error: {errors} error{} found; nothing was written",
+        if errors == 1 { "" } else { "s" }
+    );
+    code
 }
 
 fn check(

@@ -175,33 +175,37 @@ impl Project {
 
     /// Loads every `*.rdn` under `reports/`, in path order, into `sources`.
     pub fn load_specification(&self, sources: &mut Sources) -> Result<Vec<FileId>> {
+        let paths = self.specification_paths()?;
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for path in paths {
+            let shown = path
+                .strip_prefix(&self.root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
+            match self.load_specification_file(&path, shown, sources) {
+                Ok(file) => files.push(file),
+                Err(error) => errors.push(error),
+            }
+        }
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The paths of every `*.rdn` under `reports/`, sorted, within the limit.
+    fn specification_paths(&self) -> Result<Vec<PathBuf>> {
         let reports = self.root.join("reports");
         let mut paths = Vec::new();
         let root = self
             .root
             .canonicalize()
             .unwrap_or_else(|_| self.root.clone());
-        collect_rdn(&root, &reports, &mut paths, 0).map_err(|error| {
-            if let Some(refused) = refusal(&error) {
-                return vec![
-                    Diagnostic::error(
-                        Code::PathOutsideProject,
-                        format!("specification refused: {refused}"),
-                    )
-                    .help("keep every specification file inside the project folder"),
-                ];
-            }
-            vec![
-                Diagnostic::error(
-                    Code::Io,
-                    format!(
-                        "cannot read the specification folder `{}`: {error}",
-                        reports.display()
-                    ),
-                )
-                .help("run from a project root (a folder with reports/), or pass its path"),
-            ]
-        })?;
+        collect_rdn(&root, &reports, &mut paths, 0)
+            .map_err(|error| vec![specification_folder_error(&reports, &error)])?;
         paths.sort();
         if paths.len() > self.limits.spec_files {
             return Err(vec![
@@ -226,58 +230,66 @@ impl Project {
                 ),
             )]);
         }
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        for path in paths {
-            let shown = path
-                .strip_prefix(&self.root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .into_owned();
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            if size > self.limits.spec_file_bytes {
-                errors.push(
-                    Diagnostic::error(
-                        Code::LimitExceeded,
-                        format!(
-                            "`{shown}` is {size} bytes, above the limit of {}",
-                            self.limits.spec_file_bytes
-                        ),
-                    )
-                    .help("raise it with --limit spec-file-bytes=N"),
-                );
-                continue;
-            }
-            match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    // A byte-order mark, as some editors write, is not part of the text.
-                    Ok(text) => files
-                        .push(sources.add(shown, text.strip_prefix('\u{feff}').unwrap_or(&text))),
-                    Err(error) => {
-                        // Show the file with the bad bytes replaced, pointing at the first.
-                        let valid = error.utf8_error().valid_up_to();
-                        let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-                        let width = text[valid..].chars().next().map_or(0, char::len_utf8);
-                        let file = sources.add(shown.clone(), text);
-                        errors.push(
-                            Diagnostic::error(Code::SpecNotUtf8, format!("`{shown}` is not valid UTF-8"))
-                                .at(crate::source::Span::new(file, valid, valid + width), "invalid byte here")
-                                .help("specification files are UTF-8; re-save the file as UTF-8 (it looks like Windows-1252 or Latin-1)"),
-                        );
-                    }
-                },
-                Err(error) => errors.push(Diagnostic::error(
-                    Code::Io,
-                    format!("cannot read `{shown}`: {error}"),
-                )),
-            }
+        Ok(paths)
+    }
+
+    /// Reads one specification file into `sources`: within the size limit,
+    /// UTF-8, a byte-order mark dropped.
+    fn load_specification_file(
+        &self,
+        path: &Path,
+        shown: String,
+        sources: &mut Sources,
+    ) -> std::result::Result<FileId, Diagnostic> {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if size > self.limits.spec_file_bytes {
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                format!(
+                    "`{shown}` is {size} bytes, above the limit of {}",
+                    self.limits.spec_file_bytes
+                ),
+            )
+            .help("raise it with --limit spec-file-bytes=N"));
         }
-        if errors.is_empty() {
-            Ok(files)
-        } else {
-            Err(errors)
+        let bytes = std::fs::read(path).map_err(|error| {
+            Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {error}"))
+        })?;
+        match String::from_utf8(bytes) {
+            // A byte-order mark, as some editors write, is not part of the text.
+            Ok(text) => Ok(sources.add(shown, text.strip_prefix('\u{feff}').unwrap_or(&text))),
+            Err(error) => {
+                // Show the file with the bad bytes replaced, pointing at the first.
+                let valid = error.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                let width = text[valid..].chars().next().map_or(0, char::len_utf8);
+                let file = sources.add(shown.clone(), text);
+                Err(Diagnostic::error(Code::SpecNotUtf8, format!("`{shown}` is not valid UTF-8"))
+                    .at(crate::source::Span::new(file, valid, valid + width), "invalid byte here")
+                    .help("specification files are UTF-8; re-save the file as UTF-8 (it looks like Windows-1252 or Latin-1)"))
+            }
         }
     }
+}
+
+/// Why the `reports/` folder could not be read: a link leading out of the
+/// project, or an I/O error.
+fn specification_folder_error(reports: &Path, error: &std::io::Error) -> Diagnostic {
+    if let Some(refused) = refusal(error) {
+        return Diagnostic::error(
+            Code::PathOutsideProject,
+            format!("specification refused: {refused}"),
+        )
+        .help("keep every specification file inside the project folder");
+    }
+    Diagnostic::error(
+        Code::Io,
+        format!(
+            "cannot read the specification folder `{}`: {error}",
+            reports.display()
+        ),
+    )
+    .help("run from a project root (a folder with reports/), or pass its path")
 }
 
 /// Every `*.rdn` under `folder`, following links that stay inside `root`

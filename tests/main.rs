@@ -1,5 +1,8 @@
 //! The integration tests: one binary (faster to link), one module per concern.
 
+// A test may unwrap: a panic here is a failing test, not a user's crash.
+#![allow(clippy::unwrap_used)]
+
 mod atomic;
 mod corpora;
 mod fast_path;

@@ -8,7 +8,7 @@ use crate::cube::EntityCube;
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::eval;
 use crate::mapping::Mapped;
-use crate::model::{FigureId, Program};
+use crate::model::{FigureId, Program, ReportDef};
 use crate::money::Amount;
 use crate::pipeline::{self, Built};
 use crate::project::Project;
@@ -85,6 +85,21 @@ struct Comparison<'a> {
     to: NaiveDate,
 }
 
+/// How many figures were compared and how many moved.
+#[derive(Default)]
+struct Counts {
+    compared: usize,
+    moved: usize,
+}
+
+/// A whole-year column of a report compared on both sides: its year, the
+/// year's index among the figures, and each moved code's effect in it.
+struct YearColumn {
+    year: i32,
+    year_index: usize,
+    effects: Vec<Effect>,
+}
+
 impl Comparison<'_> {
     fn render(&self, chosen: &[usize]) -> String {
         let program = &self.before.program;
@@ -98,7 +113,7 @@ impl Comparison<'_> {
             "Règles de correspondance au {} (avant) et au {} (après)",
             self.from, self.to
         );
-        let (mut compared, mut moved) = (0usize, 0usize);
+        let mut counts = Counts::default();
         for &scope in chosen {
             let info = &figures.scopes[scope];
             let codes: Vec<(usize, &Moved<'_>)> = info
@@ -108,80 +123,7 @@ impl Comparison<'_> {
                 .collect();
             let mut scope_text = String::new();
             for report in &program.reports {
-                let decimals = report.rounding.unit.scale();
-                let shown = |amount: Amount| french(amount, decimals);
-                // Each column's year, and each moved code's effect in it.
-                let columns: Vec<(i32, usize, Vec<Effect>)> = report
-                    .columns
-                    .iter()
-                    .filter_map(|column| {
-                        let year = program.fiscal_year - column.years_back as i32;
-                        // Whole years of the books only: a code's share of
-                        // a figure is computed over a year.
-                        let slice = eval::Slice::of_column(column, program.fiscal_year);
-                        if slice != eval::Slice::year(year) {
-                            return None;
-                        }
-                        let year_index = figures.year_index(year)?;
-                        // Same ledgers, same years; a side without the year has nothing to compare.
-                        if self.after.built.figures.year_index(year) != Some(year_index) {
-                            return None;
-                        }
-                        Some((
-                            year,
-                            year_index,
-                            self.effects(scope, year, year_index, &codes),
-                        ))
-                    })
-                    .collect();
-                let mut report_text = String::new();
-                for row in &report.rows {
-                    let Some(figure) = row.figure else {
-                        continue;
-                    };
-                    for (year, year_index, effects) in &columns {
-                        compared += 1;
-                        let old = &self.before.built.figures.values[scope][*year_index];
-                        let new = &self.after.built.figures.values[scope][*year_index];
-                        if old.exact[figure] == new.exact[figure]
-                            && old.rounded[figure] == new.rounded[figure]
-                        {
-                            continue;
-                        }
-                        moved += 1;
-                        let difference = new.rounded[figure]
-                            .checked_sub(old.rounded[figure])
-                            .unwrap_or(Amount::ZERO);
-                        let _ = writeln!(
-                            report_text,
-                            "    {} « {} », {} : {} → {} (écart {})",
-                            local_name(&program.figures[figure].qualified),
-                            row.label.replace(['\n', '\t', '\r'], " "),
-                            calendar::label(*year),
-                            shown(old.rounded[figure]),
-                            shown(new.rounded[figure]),
-                            shown(difference),
-                        );
-                        if old.exact[figure] == new.exact[figure] {
-                            // A total recomputed from rounded lines moves when
-                            // its lines' roundings do, though nothing in it moved.
-                            let exact = old.exact[figure];
-                            let _ = writeln!(
-                                report_text,
-                                "      arrondi seulement : valeur exacte inchangée, {}",
-                                french(exact, exact.scale().max(2))
-                            );
-                            continue;
-                        }
-                        self.explain_figure(
-                            &mut report_text,
-                            figure,
-                            old.exact[figure],
-                            &codes,
-                            effects,
-                        );
-                    }
-                }
+                let report_text = self.report_changes(report, scope, &codes, &mut counts);
                 if !report_text.is_empty() {
                     let _ = writeln!(scope_text, "  {} ({})", report.label, report.name);
                     scope_text.push_str(&report_text);
@@ -200,18 +142,103 @@ impl Comparison<'_> {
             .map(|member| moved_codes[*member].len())
             .sum();
         let _ = writeln!(out);
-        let figures_text = match moved {
-            0 => format!("Aucun chiffre n'a changé sur {compared} comparés"),
-            1 => format!("1 chiffre a changé sur {compared} comparés"),
-            n => format!("{n} chiffres ont changé sur {compared} comparés"),
-        };
-        let codes_text = match reclassified {
-            0 => "aucun code local ne change de correspondance".to_string(),
-            1 => "1 code local change de correspondance".to_string(),
-            n => format!("{n} codes locaux changent de correspondance"),
-        };
-        let _ = writeln!(out, "{figures_text} ; {codes_text}.");
+        let _ = writeln!(out, "{}", summary(&counts, reclassified));
         out
+    }
+
+    /// The figures of one report of one scope that moved, with why.
+    fn report_changes(
+        &self,
+        report: &ReportDef,
+        scope: usize,
+        codes: &[(usize, &Moved<'_>)],
+        counts: &mut Counts,
+    ) -> String {
+        let program = &self.before.program;
+        let shown = |amount: Amount| french(amount, report.rounding.unit.scale());
+        let columns = self.year_columns(report, scope, codes);
+        let mut report_text = String::new();
+        for row in &report.rows {
+            let Some(figure) = row.figure else {
+                continue;
+            };
+            for column in &columns {
+                counts.compared += 1;
+                let old = &self.before.built.figures.values[scope][column.year_index];
+                let new = &self.after.built.figures.values[scope][column.year_index];
+                if old.exact[figure] == new.exact[figure]
+                    && old.rounded[figure] == new.rounded[figure]
+                {
+                    continue;
+                }
+                counts.moved += 1;
+                let difference = new.rounded[figure]
+                    .checked_sub(old.rounded[figure])
+                    .unwrap_or(Amount::ZERO);
+                let _ = writeln!(
+                    report_text,
+                    "    {} « {} », {} : {} → {} (écart {})",
+                    local_name(&program.figures[figure].qualified),
+                    row.label.replace(['\n', '\t', '\r'], " "),
+                    calendar::label(column.year),
+                    shown(old.rounded[figure]),
+                    shown(new.rounded[figure]),
+                    shown(difference),
+                );
+                if old.exact[figure] == new.exact[figure] {
+                    // A total recomputed from rounded lines moves when
+                    // its lines' roundings do, though nothing in it moved.
+                    let exact = old.exact[figure];
+                    let _ = writeln!(
+                        report_text,
+                        "      arrondi seulement : valeur exacte inchangée, {}",
+                        french(exact, exact.scale().max(2))
+                    );
+                    continue;
+                }
+                self.explain_figure(
+                    &mut report_text,
+                    figure,
+                    old.exact[figure],
+                    codes,
+                    &column.effects,
+                );
+            }
+        }
+        report_text
+    }
+
+    /// The report's columns over a whole year of the books that both sides
+    /// have: a code's share of a figure is computed over a year.
+    fn year_columns(
+        &self,
+        report: &ReportDef,
+        scope: usize,
+        codes: &[(usize, &Moved<'_>)],
+    ) -> Vec<YearColumn> {
+        let program = &self.before.program;
+        let figures = &self.before.built.figures;
+        report
+            .columns
+            .iter()
+            .filter_map(|column| {
+                let year = program.fiscal_year - column.years_back as i32;
+                let slice = eval::Slice::of_column(column, program.fiscal_year);
+                if slice != eval::Slice::year(year) {
+                    return None;
+                }
+                let year_index = figures.year_index(year)?;
+                // Same ledgers, same years; a side without the year has nothing to compare.
+                if self.after.built.figures.year_index(year) != Some(year_index) {
+                    return None;
+                }
+                Some(YearColumn {
+                    year,
+                    year_index,
+                    effects: self.effects(scope, year, year_index, codes),
+                })
+            })
+            .collect()
     }
 
     /// The local codes of an entity mapped differently by the two sides, by code.
@@ -376,4 +403,20 @@ fn local_name(qualified: &str) -> &str {
 fn excerpt(sources: &Sources, span: Span) -> String {
     let text = sources.get(span.file).text.get(span.range()).unwrap_or("");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The closing line: how many figures changed, how many local codes moved.
+fn summary(counts: &Counts, reclassified: usize) -> String {
+    let compared = counts.compared;
+    let figures_text = match counts.moved {
+        0 => format!("Aucun chiffre n'a changé sur {compared} comparés"),
+        1 => format!("1 chiffre a changé sur {compared} comparés"),
+        n => format!("{n} chiffres ont changé sur {compared} comparés"),
+    };
+    let codes_text = match reclassified {
+        0 => "aucun code local ne change de correspondance".to_string(),
+        1 => "1 code local change de correspondance".to_string(),
+        n => format!("{n} codes locaux changent de correspondance"),
+    };
+    format!("{figures_text} ; {codes_text}.")
 }
