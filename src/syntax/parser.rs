@@ -1518,30 +1518,3 @@ fn value_ref(input: Input<'_>) -> PResult<'_, ValueRef> {
         Err(_) => Ok((input, ValueRef::Field(first, second))),
     }
 }
-
-/// `xml_name = name_char { name_char }`: a run of characters up to a blank or
-/// one of `{ } = " # , ( )`. Whether it is a valid XML name is checked later,
-/// with its location, rather than refused here as a syntax error.
-fn xml_name(input: Input<'_>) -> PResult<'_, Name> {
-    let input = blanks(input);
-    let text = input.fragment();
-    let length = text
-        .find(|c: char| c.is_whitespace() || "{}=\"#,()".contains(c))
-        .unwrap_or(text.len());
-    if length == 0 {
-        return Err(Err::Error(SyntaxError::expected(input, "an XML name")));
-    }
-    let span = Span::new(
-        input.extra,
-        input.location_offset(),
-        input.location_offset() + length,
-    );
-    let (rest, taken) = take(input, length);
-    Ok((
-        rest,
-        Name {
-            text: taken.fragment().to_string(),
-            span,
-        },
-    ))
-}
