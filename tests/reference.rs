@@ -44,11 +44,7 @@ fn reference_examples_parse_and_check() {
 fn grammar_productions_match_parser_functions() {
     let grammar =
         std::fs::read_to_string(repository().join("grammar/reddition.ebnf")).expect("grammar");
-    let mut parser =
-        std::fs::read_to_string(repository().join("src/syntax/parser.rs")).expect("parser");
-    parser.push_str(
-        &std::fs::read_to_string(repository().join("src/syntax/lexical.rs")).expect("lexical"),
-    );
+    let parser = parser_sources();
     let productions: Vec<&str> = grammar
         .lines()
         .filter_map(|line| {
@@ -75,4 +71,21 @@ fn grammar_productions_match_parser_functions() {
         missing.is_empty(),
         "productions without a parser function: {missing:?}"
     );
+}
+
+/// The parser's text: `parser.rs`, the files of `parser/` (one per family of
+/// items) and the tokens of `lexical.rs`.
+fn parser_sources() -> String {
+    let syntax = repository().join("src/syntax");
+    let folder = std::fs::read_dir(syntax.join("parser")).expect("parser folder");
+    let mut paths: Vec<std::path::PathBuf> = folder
+        .map(|entry| entry.expect("parser file").path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "rs"))
+        .collect();
+    paths.push(syntax.join("parser.rs"));
+    paths.push(syntax.join("lexical.rs"));
+    paths
+        .iter()
+        .map(|path| std::fs::read_to_string(path).expect("parser source"))
+        .collect()
 }

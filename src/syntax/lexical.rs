@@ -1,5 +1,6 @@
 //! Tokens: whitespace and comments, keywords, symbols, identifiers, codes,
-//! strings and numbers. Every token parser skips the blanks before it.
+//! strings, numbers, dates and XML names. Every token parser skips the blanks
+//! before it.
 
 use super::ast::{Name, Str};
 use super::error::{Problem, SyntaxError};
@@ -55,8 +56,13 @@ fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// How many bytes at the start of `text` are characters that `belongs` accepts.
+fn run_length(text: &str, belongs: impl Fn(char) -> bool) -> usize {
+    text.find(|c: char| !belongs(c)).unwrap_or(text.len())
+}
+
 fn word_length(text: &str) -> usize {
-    text.find(|c: char| !is_ident_char(c)).unwrap_or(text.len())
+    run_length(text, is_ident_char)
 }
 
 /// A keyword: the word itself, not followed by an identifier character.
@@ -102,10 +108,7 @@ pub fn code(input: Input<'_>) -> PResult<'_, Name> {
     let text = input.fragment();
     match text.chars().next() {
         Some(c) if c.is_ascii_digit() => {
-            let length = text
-                .find(|c: char| !c.is_ascii_alphanumeric())
-                .unwrap_or(text.len());
-            word(input, length)
+            word(input, run_length(text, |c| c.is_ascii_alphanumeric()))
         }
         _ => fail(input, "a code"),
     }
@@ -147,9 +150,7 @@ pub fn value(input: Input<'_>) -> PResult<'_, Name> {
 pub fn integer(input: Input<'_>) -> PResult<'_, Name> {
     let input = blanks(input);
     let text = input.fragment();
-    let length = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    let length = run_length(text, |c| c.is_ascii_digit());
     if length == 0 {
         return fail(input, "a whole number");
     }
@@ -172,17 +173,13 @@ pub fn small_integer(input: Input<'_>) -> PResult<'_, (u32, Span)> {
 pub fn decimal(input: Input<'_>) -> PResult<'_, (Amount, Span)> {
     let input = blanks(input);
     let text = input.fragment();
-    let whole = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    let whole = run_length(text, |c| c.is_ascii_digit());
     if whole == 0 {
         return fail(input, "a number");
     }
     let mut length = whole;
     if let Some(after) = text[whole..].strip_prefix('.') {
-        let fraction = after
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(after.len());
+        let fraction = run_length(after, |c| c.is_ascii_digit());
         if fraction > 0 {
             length += 1 + fraction;
         }
@@ -206,13 +203,27 @@ pub fn date(input: Input<'_>) -> PResult<'_, Name> {
     let text = input.fragment();
     match text.chars().next() {
         Some(c) if c.is_ascii_digit() => {
-            let length = text
-                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.')))
-                .unwrap_or(text.len());
+            let length = run_length(text, |c| {
+                c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.')
+            });
             word(input, length)
         }
         _ => fail(input, "a date (YYYY-MM-DD)"),
     }
+}
+
+/// `xml_name = name_char { name_char }`: a run of characters up to a blank or
+/// one of `{ } = " # , ( )`. Whether it is a valid XML name is checked later,
+/// with its location, rather than refused here as a syntax error.
+pub fn xml_name(input: Input<'_>) -> PResult<'_, Name> {
+    let input = blanks(input);
+    let length = run_length(input.fragment(), |c| {
+        !(c.is_whitespace() || "{}=\"#,()".contains(c))
+    });
+    if length == 0 {
+        return fail(input, "an XML name");
+    }
+    word(input, length)
 }
 
 /// `string = '"' { char | escape } '"'`, on one line.

@@ -76,22 +76,24 @@ mod tests {
         assert!(errors.contains("E0101"), "{errors}");
     }
 
+    /// A submission whose one value sits inside `depth` copies of `opening`.
+    fn nested_submission(opening: &str, depth: usize) -> String {
+        format!(
+            "submission s \"S\" {{ version \"1\" {} element F = entity.name {} }}",
+            opening.repeat(depth),
+            "}".repeat(depth)
+        )
+    }
+
+    fn assert_too_deep(text: &str) {
+        let (_, errors) = parse_text(text);
+        assert!(errors.contains("E0104"), "{errors}");
+    }
+
     #[test]
     fn deep_elements_are_an_error_not_a_crash() {
-        let text = format!(
-            "submission s \"S\" {{ version \"1\" {} element F = entity.name {} }}",
-            "element E {".repeat(100_000),
-            "}".repeat(100_000)
-        );
-        let (_, errors) = parse_text(&text);
-        assert!(errors.contains("E0104"), "{errors}");
-        let repeated = format!(
-            "submission s \"S\" {{ version \"1\" {} element F = entity.name {} }}",
-            "element E { each line of r ".repeat(50_000),
-            "}".repeat(50_000)
-        );
-        let (_, errors) = parse_text(&repeated);
-        assert!(errors.contains("E0104"), "{errors}");
+        assert_too_deep(&nested_submission("element E {", 100_000));
+        assert_too_deep(&nested_submission("element E { each line of r ", 50_000));
     }
 
     #[test]
@@ -101,7 +103,6 @@ mod tests {
             "(".repeat(100_000),
             ")".repeat(100_000)
         );
-        let (_, errors) = parse_text(&text);
-        assert!(errors.contains("E0104"), "{errors}");
+        assert_too_deep(&text);
     }
 }
