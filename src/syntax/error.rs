@@ -21,6 +21,7 @@ pub enum Problem {
     TooDeep,
     /// Elements of a submission nested deeper than the parser allows.
     ElementsTooDeep,
+    SectionsTooDeep,
     TooManyTerms,
     BadNumber(&'static str),
 }
@@ -103,6 +104,15 @@ impl SyntaxError {
             )
             .at(self.span, "too deep here")
             .help("a ministry file this deep is a mistake: flatten the layout"),
+            Problem::SectionsTooDeep => Diagnostic::error(
+                Code::NestingTooDeep,
+                format!(
+                    "sections nested deeper than {} levels",
+                    super::parser::MAX_DEPTH
+                ),
+            )
+            .at(self.span, "too deep here")
+            .help("a statement this deep is a mistake: flatten its sections"),
             Problem::TooManyTerms => Diagnostic::error(
                 Code::LimitExceeded,
                 format!("formula longer than {} terms", super::parser::MAX_TERMS),

@@ -60,7 +60,8 @@ pub fn file(mut input: Input<'_>) -> (File, Vec<SyntaxError>) {
     (File { items }, errors)
 }
 
-const ITEM_KEYWORDS: [&str; 11] = [
+/// The keywords that start an item (`item` below): where recovery resumes.
+const ITEM_KEYWORDS: [&str; 12] = [
     "fiscal_year",
     "chart",
     "dimension",
@@ -71,6 +72,7 @@ const ITEM_KEYWORDS: [&str; 11] = [
     "group",
     "rounding",
     "report",
+    "validation",
     "submission",
 ];
 

@@ -1,13 +1,17 @@
 //! Reports: their columns, sections, lines and checks, and the presentation
 //! rounding that a report or the whole program may set.
 
-use super::combinators::{block, bracketed_list, choice, heading, named_block, span_from, spanned};
+use super::MAX_DEPTH;
+use super::combinators::{
+    block, bracketed_list, choice, failure_here, heading, named_block, span_from, spanned,
+};
 use super::expr::formula;
 use crate::money::{Amount, RoundingMethod};
 use crate::syntax::ast::{
     Check, ColumnPeriods, Comparison, Line, Name, Report, ReportColumn, ReportItem, Residual,
     Rounding, RoundingOption, Section, SectionItem, Spanned, Str,
 };
+use crate::syntax::error::Problem;
 use crate::syntax::lexical::{
     Input, PResult, decimal, ident, keyword, position, small_integer, string, symbol,
 };
@@ -28,7 +32,7 @@ fn report_item(input: Input<'_>) -> PResult<'_, ReportItem> {
         map(subtitle, ReportItem::Subtitle),
         report_columns,
         map(rounding, ReportItem::Rounding),
-        map(section, ReportItem::Section),
+        map(|i| section(i, 0), ReportItem::Section),
         map(line, ReportItem::Line),
         map(check, ReportItem::Check),
     ))
@@ -128,16 +132,20 @@ fn column_periods(input: Input<'_>) -> PResult<'_, Spanned<ColumnPeriods>> {
 }
 
 /// `section = "section" ident string "{" { section_item } "}"`
-fn section(input: Input<'_>) -> PResult<'_, Section> {
-    let (input, (name, label, items)) = named_block(input, "section", section_item)?;
+fn section(input: Input<'_>, depth: u32) -> PResult<'_, Section> {
+    // Sections nest: bound like formulas, so that no input overflows the stack.
+    if depth > MAX_DEPTH && keyword("section")(input).is_ok() {
+        return failure_here(input, Problem::SectionsTooDeep);
+    }
+    let (input, (name, label, items)) = named_block(input, "section", |i| section_item(i, depth))?;
     Ok((input, Section { name, label, items }))
 }
 
 /// `section_item = line | section | total`
-fn section_item(input: Input<'_>) -> PResult<'_, SectionItem> {
+fn section_item(input: Input<'_>, depth: u32) -> PResult<'_, SectionItem> {
     alt((
         map(line, SectionItem::Line),
-        map(section, SectionItem::Section),
+        map(|i| section(i, depth + 1), SectionItem::Section),
         map(total, SectionItem::Total),
     ))
     .parse(input)
