@@ -3,15 +3,25 @@
 
 Run from the repository root: python3 fuzz/seed_corpus.py
 Seeds are named by their SHA-1, as libFuzzer names the inputs it adds, so
-re-running adds nothing twice. Ledgers are cut to their first 50 lines.
+re-running adds nothing twice. Ledgers are cut to their first 50 lines. The
+UI cases (tests/cases/*.case, each a base project and its changes) are first
+written out as projects by the UI test binary (UI_MATERIALIZE).
 """
 
+import atexit
 import glob
 import hashlib
 import os
 import re
+import shutil
+import subprocess
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASES = tempfile.mkdtemp(prefix="reddition-cases-")
+atexit.register(shutil.rmtree, CASES, True)
+subprocess.run(["cargo", "test", "--quiet", "--test", "ui"], cwd=ROOT, check=True,
+               env=dict(os.environ, UI_MATERIALIZE=CASES))
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
 LEDGER_LINES = 50
 
@@ -37,8 +47,13 @@ def rel(pattern):
     return sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, pattern), recursive=True))
 
 
+def cases(pattern):
+    """Paths (absolute) in the written-out case projects."""
+    return sorted(glob.glob(os.path.join(CASES, pattern)))
+
+
 # parse: every specification file.
-specs = rel("reports/**/*.rdn") + rel("tests/cases/*/reports/*.rdn")
+specs = rel("reports/**/*.rdn") + cases("*/reports/*.rdn")
 for path in specs:
     seed("parse", read(path))
 
@@ -48,14 +63,13 @@ for path in specs:
 project = rel("reports/**/*.rdn")
 tables = [read("reports/crosswalks/%s.csv" % name) for name in ("lakeshore", "riviere", "sommets")]
 seed("check", b"\x01".join(read(p) for p in project) + b"\x00" + b"\x01".join(tables))
-for case in sorted(glob.glob(os.path.join(ROOT, "tests/cases/*/reports"))):
-    case = os.path.relpath(case, ROOT)
-    spec = b"\x01".join(read(p) for p in rel(case + "/*.rdn"))
-    case_tables = [read(p) for p in rel(case + "/*.csv")]
+for case in cases("*/reports"):
+    spec = b"\x01".join(read(p) for p in sorted(glob.glob(case + "/*.rdn")))
+    case_tables = [read(p) for p in sorted(glob.glob(case + "/*.csv"))]
     seed("check", spec + (b"\x00" + b"\x01".join(case_tables) if case_tables else b""))
 
 # crosswalk_table: every crosswalk table.
-for path in rel("reports/crosswalks/*.csv") + rel("tests/cases/*/reports/*.csv"):
+for path in rel("reports/crosswalks/*.csv") + cases("*/reports/*.csv"):
     seed("crosswalk_table", read(path))
 
 # csv_reader: first byte = dialect (see csv_dialect in fuzz/src/lib.rs).
@@ -65,12 +79,12 @@ for path in rel("ledgers/sommets/*.csv"):
     seed("csv_reader", b"\x01" + head(read(path)))
 for path in rel("ledgers/lakeshore/*.csv"):
     seed("csv_reader", b"\x02" + head(read(path)))
-for path in rel("tests/cases/*/ledgers/*.csv"):
+for path in cases("*/ledgers/*.csv"):
     data = head(read(path))
     seed("csv_reader", b"\x04" + data)
     if data.startswith(b"Date;Compte;D"):  # windows-1252 debit/credit cases
         seed("csv_reader", b"\x00" + data)
-tab = re.sub(rb"(\d\d)/(\d\d)/(\d{4})", rb"\3-\2-\1", head(read("tests/cases/ok-minimal/ledgers/gl-2024.csv")))
+tab = re.sub(rb"(\d\d)/(\d\d)/(\d{4})", rb"\3-\2-\1", head(read("tests/cases/bases/minimal/ledgers/gl-2024.csv")))
 seed("csv_reader", b"\x03" + tab.replace(b";", b"\t"))
 
 # amount: first byte = dialect (AMOUNT_DIALECTS in fuzz/src/lib.rs).

@@ -72,16 +72,17 @@ fn the_sample_is_streamed_and_read_the_same_way() {
 
 #[test]
 fn every_case_project_is_read_the_same_way() {
-    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     let mut compared = 0;
     let mut streamed_cases = 0;
-    let mut folders: Vec<_> = std::fs::read_dir(&cases)
-        .expect("tests/cases")
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.join("reports").is_dir())
-        .collect();
-    folders.sort();
-    for folder in folders {
+    for (name, case) in crate::support::cases::catalogue() {
+        let case = case.unwrap_or_else(|error| panic!("{error}"));
+        let inputs = tempfile::tempdir().expect("a temporary folder");
+        let folder = case
+            .materialize(inputs.path())
+            .unwrap_or_else(|error| panic!("{error}"));
+        if !folder.join("reports").is_dir() {
+            continue;
+        }
         let Some(precise) = outcome(&folder, &PRECISE) else {
             continue;
         };
@@ -90,8 +91,7 @@ fn every_case_project_is_read_the_same_way() {
             let (text, flags) = outcome(&folder, &fast(block)).expect("checked once already");
             assert!(
                 text == precise.0,
-                "{}: block {block}: the fast path differs from the precise reader\n--- precise\n{}\n--- fast\n{text}",
-                folder.display(),
+                "{name}: block {block}: the fast path differs from the precise reader\n--- precise\n{}\n--- fast\n{text}",
                 precise.0
             );
             if block == 0 && flags.iter().any(|f| *f) {

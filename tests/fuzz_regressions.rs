@@ -142,8 +142,7 @@ fn fuzz_harness_accepts_the_valid_seeds() {
         );
     }
     let table = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/cases/ok-crosswalk-include-csv/reports/table.csv"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/bases/table/reports/table.csv"),
     )
     .expect("table");
     let (sources, result) = harness::crosswalk_table_input(&table);

@@ -12,6 +12,6 @@ mod properties;
 mod reference;
 mod robustness;
 mod sample;
-mod ui;
+mod support;
 mod versioning;
 mod xml_schemas;

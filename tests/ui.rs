@@ -1,103 +1,122 @@
-//! UI tests: every folder under `tests/cases/` is a small project with an
-//! `args` file holding the command line (`{out}` is a fresh output folder).
-//! The snapshot records the command, the exit code, stderr and stdout; the
-//! test also proves that a failed run left the output folder untouched.
-//! A case may list in a `show` file other outputs to include (`centre/bilan.csv`).
-//! `UI_CASE=name cargo test ui` runs the cases whose name contains `name`.
+//! UI tests: each case of `tests/cases/` (a `.case` file: a base project,
+//! the changes that make the case and the command line; the format is
+//! described in `tests/support/cases.rs`) is its own test. The case is
+//! materialized into a fresh folder and the binary runs there; the snapshot
+//! `tests/snapshots/ui__<case>.snap` records the command, the exit code,
+//! stderr and stdout (and the text statements of a successful build, and
+//! the outputs its `show` lines name), and carries the case file in its
+//! metadata. The test also proves that the run did not panic, that a failed
+//! run left the previous output untouched and explained itself, and that no
+//! temporary file was left behind.
+//!
+//! `cargo test --test ui` runs the catalogue; `cargo test --test ui -- E0405`
+//! the cases whose name contains `E0405`. `UI_MATERIALIZE=DIR cargo test
+//! --test ui` runs nothing and writes every case project into `DIR/<case>/`
+//! (the fuzz seeds are taken from there: `fuzz/seed_corpus.py`).
 
+mod support;
+
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::Path;
 use std::process::Command;
+use support::cases::{self, Case};
 
 const PREVIOUS_MANIFEST: &str = "{\"tool\": \"reddition\", \"previous\": true}\n";
 
-#[test]
-fn ui_cases() {
-    let cases_folder = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut cases: Vec<_> = std::fs::read_dir(&cases_folder)
-        .expect("tests/cases exists")
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.join("args").is_file())
-        .collect();
-    cases.sort();
-    let only = std::env::var("UI_CASE").ok();
-    for case in &cases {
-        let name = case
-            .file_name()
-            .expect("named")
-            .to_string_lossy()
-            .into_owned();
-        if only
-            .as_ref()
-            .is_some_and(|only| !name.contains(only.as_str()))
-        {
-            continue;
+fn main() {
+    if let Some(folder) = std::env::var_os("UI_MATERIALIZE") {
+        for (_, case) in cases::catalogue() {
+            let case = case.unwrap_or_else(|error| panic!("{error}"));
+            case.materialize(Path::new(&folder))
+                .unwrap_or_else(|error| panic!("{error}"));
         }
-        let args_path = case.join("args");
-        let case = case.as_path();
-        let args = std::fs::read_to_string(args_path).expect("readable args");
-        let scratch = tempfile::tempdir().expect("a temporary folder");
-        let out = scratch.path().join("out");
-        // A previous output that a failed run must leave exactly as it was.
-        std::fs::create_dir(&out).expect("out folder");
-        std::fs::write(out.join("manifest.json"), PREVIOUS_MANIFEST).expect("previous manifest");
-        let out_text = out.to_string_lossy().into_owned();
-        let argv: Vec<String> = args
-            .split_whitespace()
-            .map(|a| a.replace("{out}", &out_text))
-            .collect();
-        let output = Command::new(env!("CARGO_BIN_EXE_reddition"))
-            .args(&argv)
-            .current_dir(case)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("the binary runs");
-        let code = output.status.code().unwrap_or(-1);
-        let stdout = String::from_utf8_lossy(&output.stdout).replace(&out_text, "{out}");
-        let stderr = String::from_utf8_lossy(&output.stderr).replace(&out_text, "{out}");
-        assert!(
-            !stderr.contains("panicked"),
-            "a panic in {}: {stderr}",
-            case.display()
-        );
-        if code == 0 {
-            assert!(
-                out.join("manifest.json").is_file(),
-                "a successful build writes a manifest"
-            );
-        } else {
-            assert_untouched(&out);
-            assert!(!stderr.trim().is_empty(), "a failed run explains itself");
-        }
-        let leftovers: Vec<_> = std::fs::read_dir(scratch.path())
-            .expect("scratch readable")
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| name != "out")
-            .collect();
-        assert!(
-            leftovers.is_empty(),
-            "temporary files left behind: {leftovers:?}"
-        );
-        let mut snapshot = format!(
-            "args: {}\nexit: {code}\n----- stderr\n{stderr}----- stdout\n{stdout}",
-            args.trim()
-        );
-        if code == 0 {
-            for text in text_outputs(&out) {
-                snapshot.push_str(&text);
-            }
-            // Other outputs a case wants to show (one relative path a line).
-            for shown in std::fs::read_to_string(case.join("show"))
-                .unwrap_or_default()
-                .lines()
-            {
-                let text = std::fs::read_to_string(out.join(shown.trim()))
-                    .unwrap_or_else(|_| "(missing)\n".into());
-                snapshot.push_str(&format!("----- {}\n{text}", shown.trim()));
-            }
-        }
-        insta::assert_snapshot!(name, snapshot);
+        return;
     }
+    let arguments = Arguments::from_args();
+    let mut trials: Vec<Trial> = cases::catalogue()
+        .into_iter()
+        .map(|(name, case)| Trial::test(name, move || run(case?)))
+        .collect();
+    trials.push(Trial::test(
+        "catalogue::every_error_code_has_a_case",
+        every_error_code_has_a_case,
+    ));
+    trials.push(Trial::test(
+        "catalogue::case_files_are_plain_text",
+        case_files_are_plain_text,
+    ));
+    trials.push(Trial::test(
+        "catalogue::every_snapshot_and_base_has_a_case",
+        every_snapshot_and_base_has_a_case,
+    ));
+    libtest_mimic::run(&arguments, trials).exit();
+}
+
+/// Runs one case and compares its snapshot.
+fn run(case: Case) -> Result<(), Failed> {
+    let inputs = tempfile::tempdir()?;
+    let project = case.materialize(inputs.path())?;
+    let scratch = tempfile::tempdir()?;
+    let out = scratch.path().join("out");
+    // A previous output that a failed run must leave exactly as it was.
+    std::fs::create_dir(&out)?;
+    std::fs::write(out.join("manifest.json"), PREVIOUS_MANIFEST)?;
+    let out_text = out.to_string_lossy().into_owned();
+    let argv: Vec<String> = case
+        .args
+        .split_whitespace()
+        .map(|a| a.replace("{out}", &out_text))
+        .collect();
+    let output = Command::new(env!("CARGO_BIN_EXE_reddition"))
+        .args(&argv)
+        .current_dir(&project)
+        .env("NO_COLOR", "1")
+        .output()?;
+    let code = output.status.code().unwrap_or(-1);
+    let stdout = String::from_utf8_lossy(&output.stdout).replace(&out_text, "{out}");
+    let stderr = String::from_utf8_lossy(&output.stderr).replace(&out_text, "{out}");
+    if stderr.contains("panicked") {
+        return Err(format!("a panic: {stderr}").into());
+    }
+    if code == 0 {
+        if !out.join("manifest.json").is_file() {
+            return Err("a successful build writes a manifest".into());
+        }
+    } else {
+        assert_untouched(&out)?;
+        if stderr.trim().is_empty() {
+            return Err("a failed run explains itself".into());
+        }
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(scratch.path())?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "out")
+        .collect();
+    if !leftovers.is_empty() {
+        return Err(format!("temporary files left behind: {leftovers:?}").into());
+    }
+    let mut snapshot = format!(
+        "args: {}\nexit: {code}\n----- stderr\n{stderr}----- stdout\n{stdout}",
+        case.args
+    );
+    if code == 0 {
+        for text in text_outputs(&out) {
+            snapshot.push_str(&text);
+        }
+        // Other outputs a case wants to show (one relative path a line).
+        for shown in &case.show {
+            let text =
+                std::fs::read_to_string(out.join(shown)).unwrap_or_else(|_| "(missing)\n".into());
+            snapshot.push_str(&format!("----- {shown}\n{text}"));
+        }
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_description(case.text());
+    settings.set_input_file(&case.file);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(case.name.as_str(), snapshot));
+    Ok(())
 }
 
 /// The plain-text statements a successful build wrote, in path order.
@@ -129,35 +148,42 @@ fn text_outputs(out: &Path) -> Vec<String> {
         .collect()
 }
 
-fn assert_untouched(out: &Path) {
+fn assert_untouched(out: &Path) -> Result<(), Failed> {
     let entries: Vec<String> = std::fs::read_dir(out)
-        .expect("the output folder still exists")
+        .map_err(|e| format!("the output folder still exists: {e}"))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(
-        entries,
-        vec!["manifest.json".to_string()],
-        "the failed run changed the output folder"
-    );
-    let manifest = std::fs::read_to_string(out.join("manifest.json")).expect("manifest readable");
-    assert_eq!(
-        manifest, PREVIOUS_MANIFEST,
-        "the failed run changed the previous manifest"
-    );
+    if entries != ["manifest.json"] {
+        return Err(format!("the failed run changed the output folder: {entries:?}").into());
+    }
+    if std::fs::read_to_string(out.join("manifest.json"))? != PREVIOUS_MANIFEST {
+        return Err("the failed run changed the previous manifest".into());
+    }
+    Ok(())
+}
+
+fn snapshots() -> Result<Vec<(String, std::path::PathBuf)>, Failed> {
+    let folder = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(case) = name
+            .strip_prefix("ui__")
+            .and_then(|n| n.strip_suffix(".snap"))
+        {
+            found.push((case.to_string(), entry.path()));
+        }
+    }
+    Ok(found)
 }
 
 /// Every error code is produced by at least one case of the catalogue: the
 /// list of codes is the error index, and each entry has its fixture.
-#[test]
-fn every_error_code_has_a_case() {
-    let snapshots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+fn every_error_code_has_a_case() -> Result<(), Failed> {
     let mut shown = String::new();
-    for entry in std::fs::read_dir(snapshots).expect("snapshots").flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("main__ui__") {
-            shown.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
-        }
+    for (_, path) in snapshots()? {
+        shown.push_str(&std::fs::read_to_string(path)?);
     }
     // E0605 reports a broken conservation invariant: a defect of ours that no
     // input can produce (the property tests prove conservation instead).
@@ -168,5 +194,75 @@ fn every_error_code_has_a_case() {
         .map(|code| code.as_str())
         .filter(|code| !shown.contains(&format!("[{code}]")))
         .collect();
-    assert!(missing.is_empty(), "codes without a UI case: {missing:?}");
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("codes without a UI case: {missing:?}").into())
+    }
+}
+
+/// Case files survive an editor and git as they are: UTF-8, LF line ends,
+/// no tab, no trailing space, no invisible or control character (those are
+/// written with escapes).
+fn case_files_are_plain_text() -> Result<(), Failed> {
+    let mut problems = Vec::new();
+    for (name, _) in cases::catalogue() {
+        let file = cases::folder().join(format!("{name}.case"));
+        let bytes = std::fs::read(&file)?;
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            problems.push(format!("{name}: not UTF-8"));
+            continue;
+        };
+        if !text.ends_with('\n') {
+            problems.push(format!("{name}: no final newline"));
+        }
+        for (n, line) in text.lines().enumerate() {
+            if line.ends_with(' ') {
+                problems.push(format!("{name}:{}: trailing space", n + 1));
+            }
+            if let Some(c) = line.chars().find(|c| invisible(*c)) {
+                problems.push(format!("{name}:{}: U+{:04X}", n + 1, c as u32));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
+}
+
+/// A character an editor may drop, change or hide.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{a0}' | '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{2000}'..='\u{200f}'
+            | '\u{2028}'..='\u{202f}' | '\u{205f}'..='\u{206f}' | '\u{3000}' | '\u{feff}'
+            | '\u{fff0}'..='\u{fffc}' | '\u{fffe}' | '\u{ffff}' | '\u{e000}'..='\u{f8ff}')
+}
+
+/// No snapshot outlives its case, and every base is used by a case.
+fn every_snapshot_and_base_has_a_case() -> Result<(), Failed> {
+    let catalogue = cases::catalogue();
+    let names: Vec<&str> = catalogue.iter().map(|(name, _)| name.as_str()).collect();
+    let mut problems: Vec<String> = snapshots()?
+        .into_iter()
+        .filter(|(case, _)| !names.contains(&case.as_str()))
+        .map(|(_, path)| format!("{} has no case", path.display()))
+        .collect();
+    let used: Vec<&str> = catalogue
+        .iter()
+        .filter_map(|(_, case)| case.as_ref().ok().map(|c| c.base.as_str()))
+        .collect();
+    for base in std::fs::read_dir(cases::folder().join("bases"))?.flatten() {
+        let base = base.file_name().to_string_lossy().into_owned();
+        if !used.contains(&base.as_str()) {
+            problems.push(format!("base `{base}` is used by no case"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
 }

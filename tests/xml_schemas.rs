@@ -82,21 +82,31 @@ fn assert_all_valid(out: &Path, at_least: usize) {
     }
 }
 
-/// Case projects that declare a submission and build successfully.
-fn cases_with_submissions() -> Vec<PathBuf> {
-    let cases = repository().join("tests/cases");
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&cases)
-        .expect("cases")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|case| {
-            let args = std::fs::read_to_string(case.join("args")).unwrap_or_default();
-            let spec = std::fs::read_to_string(case.join("reports/spec.rdn")).unwrap_or_default();
-            args.starts_with("build") && spec.contains("\nsubmission ")
-        })
-        .collect();
-    found.sort();
+/// Case projects that declare a submission and build successfully,
+/// materialized into `folder`.
+fn cases_with_submissions(folder: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for (_, case) in crate::support::cases::catalogue() {
+        let case = case.unwrap_or_else(|error| panic!("{error}"));
+        if !case.args.starts_with("build") {
+            continue;
+        }
+        let project = case
+            .materialize(folder)
+            .unwrap_or_else(|error| panic!("{error}"));
+        let spec = std::fs::read_to_string(project.join("reports/spec.rdn")).unwrap_or_default();
+        if spec.contains("\nsubmission ") {
+            found.push(project);
+        }
+    }
     found
+}
+
+/// The case project `name`, materialized into `folder`.
+fn case_project(name: &str, folder: &Path) -> PathBuf {
+    crate::support::cases::case(name)
+        .materialize(folder)
+        .unwrap_or_else(|error| panic!("{error}"))
 }
 
 #[test]
@@ -106,7 +116,7 @@ fn every_file_is_valid_against_its_schema() {
     build(&repository(), &sample);
     // Four scopes: three centres and the network.
     assert_all_valid(&sample, 4);
-    let cases = cases_with_submissions();
+    let cases = cases_with_submissions(&scratch.path().join("cases"));
     assert!(!cases.is_empty(), "a case shows a submission");
     for (index, case) in cases.iter().enumerate() {
         let out = scratch.path().join(format!("case-{index}"));
@@ -133,7 +143,7 @@ fn without_line(text: &str, needle: &str) -> String {
 fn a_file_altered_by_hand_is_refused_by_the_schema() {
     let scratch = tempfile::tempdir().expect("temporary folder");
     let out = scratch.path().join("out");
-    build(&repository().join("tests/cases/ok-submission-xml"), &out);
+    build(&case_project("ok-submission-xml", scratch.path()), &out);
     let schema = out.join("schemas/depot.xsd");
     let original = std::fs::read_to_string(out.join("centre/depot.xml")).expect("written");
     let altered = [
@@ -195,19 +205,6 @@ fn a_file_altered_by_hand_is_refused_by_the_schema() {
     }
 }
 
-/// Copies a folder recursively (a case project, small).
-fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("folder");
-    for entry in std::fs::read_dir(from).expect("readable").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_folder(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copied");
-        }
-    }
-}
-
 /// A format as ministry staff would add it: one new file under reports/
 /// (`tests/fixtures/new-format/suivi_trimestriel.rdn`), nothing else. The
 /// compiler writes the file, its schema and its views.
@@ -215,11 +212,7 @@ fn copy_folder(from: &Path, to: &Path) {
 fn a_new_format_needs_only_a_specification() {
     let fixture = repository().join("tests/fixtures/new-format");
     let scratch = tempfile::tempdir().expect("temporary folder");
-    let project = scratch.path().join("project");
-    copy_folder(
-        &repository().join("tests/cases/ok-submission-xml"),
-        &project,
-    );
+    let project = case_project("ok-submission-xml", scratch.path());
     std::fs::copy(
         fixture.join("suivi_trimestriel.rdn"),
         project.join("reports/suivi_trimestriel.rdn"),
