@@ -41,6 +41,8 @@ struct Lowering<'a> {
     aggregates: Vec<AggregateDef>,
     /// The chart codes some line's formula takes amounts from.
     reached: BTreeSet<CodeId>,
+    /// The report whose formulas are being lowered.
+    report: usize,
 }
 
 /// The report whose lines and sections are being declared.
@@ -66,6 +68,7 @@ pub(super) fn lower(
         figures: Vec::new(),
         aggregates: Vec::new(),
         reached: BTreeSet::new(),
+        report: 0,
     };
     // Every name is declared before any formula is read, so that a formula
     // may name a line further down or in another report.
@@ -201,6 +204,7 @@ impl Lowering<'_> {
         report: &ast::Report,
         global_rounding: RoundingPolicy,
     ) -> ReportDef {
+        self.report = index;
         let mut lowered = ReportDef {
             name: report.name.text.clone(),
             label: report.label.value.clone(),
@@ -229,13 +233,13 @@ impl Lowering<'_> {
                     lowered.rounding = self.checker.rounding(rounding, global_rounding);
                 }
                 ast::ReportItem::Line(line) => {
-                    self.line(index, line, 0, &mut lowered.rows);
+                    self.line(line, 0, &mut lowered.rows);
                 }
                 ast::ReportItem::Section(section) => {
-                    self.section(index, section, 0, &mut lowered.rows);
+                    self.section(section, 0, &mut lowered.rows);
                 }
                 ast::ReportItem::Check(check) => {
-                    let check = self.check(index, &report.name.text, check);
+                    let check = self.check(&report.name.text, check);
                     lowered.checks.push(check);
                 }
             }
@@ -243,24 +247,18 @@ impl Lowering<'_> {
         lowered
     }
 
-    /// The figure declared for a line or section of `report`.
-    fn figure_of(&self, report: usize, name: &ast::Name) -> FigureId {
+    /// The figure declared for a line or section of the report.
+    fn figure_of(&self, name: &ast::Name) -> FigureId {
         self.names
             .values()
-            .find(|(index, _)| *index == report)
+            .find(|(index, _)| *index == self.report)
             .and_then(|(_, names)| names.get(&name.text).copied())
             .unwrap_or(0)
     }
 
-    fn line(
-        &mut self,
-        report: usize,
-        line: &ast::Line,
-        depth: usize,
-        rows: &mut Vec<Row>,
-    ) -> FigureId {
-        let id = self.figure_of(report, &line.name);
-        let expr = self.expr(report, &line.expr, true);
+    fn line(&mut self, line: &ast::Line, depth: usize, rows: &mut Vec<Row>) -> FigureId {
+        let id = self.figure_of(&line.name);
+        let expr = self.expr(&line.expr, true);
         let figure = &mut self.figures[id];
         // A ratio is rounded from its exact value: recomputing it from rounded
         // operands would not foot anything and could divide by a rounded zero.
@@ -278,27 +276,21 @@ impl Lowering<'_> {
 
     /// A section is the sum of its lines (memos aside) and inner sections:
     /// a heading row, their rows, then its total row if it has one.
-    fn section(
-        &mut self,
-        report: usize,
-        section: &ast::Section,
-        depth: usize,
-        rows: &mut Vec<Row>,
-    ) -> FigureId {
-        let id = self.figure_of(report, &section.name);
+    fn section(&mut self, section: &ast::Section, depth: usize, rows: &mut Vec<Row>) -> FigureId {
+        let id = self.figure_of(&section.name);
         rows.push(row(RowKind::Heading, &section.label, depth, None));
         let mut parts = Vec::new();
         let mut total = None;
         for item in &section.items {
             match item {
                 ast::SectionItem::Line(line) => {
-                    let part = self.line(report, line, depth + 1, rows);
+                    let part = self.line(line, depth + 1, rows);
                     if !line.memo {
                         parts.push(part);
                     }
                 }
                 ast::SectionItem::Section(inner) => {
-                    parts.push(self.section(report, inner, depth + 1, rows));
+                    parts.push(self.section(inner, depth + 1, rows));
                 }
                 ast::SectionItem::Total(label) => total = Some(label),
             }
@@ -313,10 +305,10 @@ impl Lowering<'_> {
 
     /// The two sides of a check become figures of their own
     /// (`report.check.left` and `.right`).
-    fn check(&mut self, report: usize, report_name: &str, check: &ast::Check) -> CheckDef {
+    fn check(&mut self, report_name: &str, check: &ast::Check) -> CheckDef {
         let qualified = |side: &str| format!("{report_name}.{}.{side}", check.name.text);
-        let left = self.check_side(report, qualified("left"), &check.left);
-        let right = self.check_side(report, qualified("right"), &check.right);
+        let left = self.check_side(qualified("left"), &check.left);
+        let right = self.check_side(qualified("right"), &check.right);
         CheckDef {
             name: check.name.text.clone(),
             label: check.label.value.clone(),
@@ -328,12 +320,12 @@ impl Lowering<'_> {
         }
     }
 
-    fn check_side(&mut self, report: usize, qualified: String, expr: &ast::Expr) -> FigureId {
-        let lowered = self.expr(report, expr, false);
+    fn check_side(&mut self, qualified: String, expr: &ast::Expr) -> FigureId {
+        let lowered = self.expr(expr, false);
         let id = self.figures.len();
         self.figures.push(Figure {
             qualified,
-            report,
+            report: self.report,
             is_leaf: !refers_to_figures(&lowered),
             expr: lowered,
             span: expr.span,
@@ -345,20 +337,20 @@ impl Lowering<'_> {
 
     /// Lowers a formula. `reaches` says whether its codes count as reported
     /// (lines do; the sides of checks do not).
-    fn expr(&mut self, report: usize, expr: &ast::Expr, reaches: bool) -> Expr {
+    fn expr(&mut self, expr: &ast::Expr, reaches: bool) -> Expr {
         match &expr.kind {
             ast::ExprKind::Number(amount) => Expr::Number(*amount),
-            ast::ExprKind::Neg(inner) => Expr::Neg(Box::new(self.expr(report, inner, reaches))),
+            ast::ExprKind::Neg(inner) => Expr::Neg(Box::new(self.expr(inner, reaches))),
             ast::ExprKind::Binary(left, operator, right) => Expr::Binary(
-                Box::new(self.expr(report, left, reaches)),
+                Box::new(self.expr(left, reaches)),
                 *operator,
-                Box::new(self.expr(report, right, reaches)),
+                Box::new(self.expr(right, reaches)),
                 expr.span,
             ),
             ast::ExprKind::Reference {
                 report: target,
                 name,
-            } => match self.reference(report, target.as_ref(), name) {
+            } => match self.reference(target.as_ref(), name) {
                 Some(id) => Expr::Figure(id, expr.span),
                 None => Expr::Number(Amount::ZERO),
             },
@@ -372,12 +364,7 @@ impl Lowering<'_> {
     }
 
     /// `line` (in the same report) or `report.line`.
-    fn reference(
-        &mut self,
-        report: usize,
-        target: Option<&ast::Name>,
-        name: &ast::Name,
-    ) -> Option<FigureId> {
+    fn reference(&mut self, target: Option<&ast::Name>, name: &ast::Name) -> Option<FigureId> {
         let names = match target {
             Some(target_report) => match self.names.get(&target_report.text) {
                 Some((_, names)) => names,
@@ -387,7 +374,13 @@ impl Lowering<'_> {
                     return None;
                 }
             },
-            None => &self.names.values().find(|(index, _)| *index == report)?.1,
+            None => {
+                &self
+                    .names
+                    .values()
+                    .find(|(index, _)| *index == self.report)?
+                    .1
+            }
         };
         if let Some(id) = names.get(&name.text) {
             return Some(*id);

@@ -68,22 +68,13 @@ impl Checker {
                 .push(rule);
         }
         let code = |rule: &Rule| chart.accounts[rule.target].code.clone();
-        for rules in versions.values() {
-            for (position, later) in rules.iter().enumerate() {
-                let clash = first_clash(
-                    &rules[..position],
-                    later,
-                    |rule| rule.validity,
-                    |a, b| a.target != b.target,
-                );
-                if let Some((earlier, both)) = clash {
-                    self.overlap(
-                        (later.span, &code(later), later.validity),
-                        (earlier.span, &code(earlier), earlier.validity),
-                        both,
-                    );
-                }
-            }
+        let clashes = clashes(&versions, |rule| rule.validity, |a, b| a.target != b.target);
+        for (later, earlier, both) in clashes {
+            self.overlap(
+                (later.span, &code(later), later.validity),
+                (earlier.span, &code(earlier), earlier.validity),
+                both,
+            );
         }
     }
 
@@ -123,22 +114,13 @@ impl Checker {
         for case in cases {
             versions.entry(case.matcher.key()).or_default().push(case);
         }
-        for cases in versions.values() {
-            for (position, later) in cases.iter().enumerate() {
-                let clash = first_clash(
-                    &cases[..position],
-                    later,
-                    |case| case.validity,
-                    |a, b| a.value != b.value,
-                );
-                if let Some((earlier, both)) = clash {
-                    self.overlap(
-                        (later.span, &later.value, later.validity),
-                        (earlier.span, &earlier.value, earlier.validity),
-                        both,
-                    );
-                }
-            }
+        let clashes = clashes(&versions, |case| case.validity, |a, b| a.value != b.value);
+        for (later, earlier, both) in clashes {
+            self.overlap(
+                (later.span, &later.value, later.validity),
+                (earlier.span, &earlier.value, earlier.validity),
+                both,
+            );
         }
     }
 
@@ -194,6 +176,31 @@ fn first_clash<'v, T>(
         let both = validity(version).intersection(&validity(later))?;
         differ(version, later).then_some((version, both))
     })
+}
+
+/// In each group of versions of one rule, in the order written: each
+/// version that applies on a day an earlier one does, with a target that
+/// `differ`s, with that earlier version and the days both apply.
+fn clashes<'v, K, T>(
+    groups: &BTreeMap<K, Vec<&'v T>>,
+    validity: impl Fn(&T) -> Validity,
+    differ: impl Fn(&T, &T) -> bool,
+) -> Vec<(&'v T, &'v T, Validity)> {
+    let mut found = Vec::new();
+    for versions in groups.values() {
+        for (position, later) in versions.iter().enumerate() {
+            let clash = first_clash(
+                &versions[..position],
+                later,
+                |v| validity(v),
+                |a, b| differ(a, b),
+            );
+            if let Some((earlier, both)) = clash {
+                found.push((*later, *earlier, both));
+            }
+        }
+    }
+    found
 }
 
 /// Two rules copying the same segment into a dimension agree whatever the
