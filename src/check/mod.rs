@@ -4,6 +4,7 @@
 //! never reads a ledger, and it reports every error it finds, not the first.
 
 mod crosswalk;
+mod dimension;
 mod format;
 mod reports;
 mod submission;

@@ -33,26 +33,7 @@ pub(super) fn lower(
                 continue;
             }
             ids.insert(rule.id.text.clone(), rule.id.clone());
-            let when = rule
-                .when
-                .as_ref()
-                .map(|test| lower_test(checker, test, reports, figures));
-            let test = lower_test(checker, &rule.test, reports, figures);
-            let Some(validity) = checker.validity(rule.validity.as_ref()) else {
-                continue;
-            };
-            let in_force = as_of.is_none_or(|day| validity.contains(day));
-            if let (Some(test), Some(when)) = (test, when.map_or(Some(None), |w| w.map(Some))) {
-                rules.push(RuleDef {
-                    id: rule.id.text.clone(),
-                    severity: rule.severity.value,
-                    label: rule.label.value.clone(),
-                    in_force,
-                    when,
-                    test,
-                    span: rule.id.span,
-                });
-            }
+            rules.extend(lower_rule(checker, rule, as_of, reports, figures));
         }
         validations.push(ValidationDef {
             name: validation.name.text.clone(),
@@ -61,6 +42,37 @@ pub(super) fn lower(
         });
     }
     validations
+}
+
+/// A rule, its condition and test resolved; `in_force` when `as_of` (the
+/// day rules are checked for) falls within its validity.
+fn lower_rule(
+    checker: &mut Checker,
+    rule: &ast::ValidationRule,
+    as_of: Option<chrono::NaiveDate>,
+    reports: &[ReportDef],
+    figures: &[Figure],
+) -> Option<RuleDef> {
+    let when = rule
+        .when
+        .as_ref()
+        .map(|test| lower_test(checker, test, reports, figures));
+    let test = lower_test(checker, &rule.test, reports, figures);
+    let validity = checker.validity(rule.validity.as_ref())?;
+    // A condition written but refused refuses the rule.
+    let when = match when {
+        Some(when) => Some(when?),
+        None => None,
+    };
+    Some(RuleDef {
+        id: rule.id.text.clone(),
+        severity: rule.severity.value,
+        label: rule.label.value.clone(),
+        in_force: as_of.is_none_or(|day| validity.contains(day)),
+        when,
+        test: test?,
+        span: rule.id.span,
+    })
 }
 
 fn lower_test(

@@ -13,9 +13,6 @@ pub fn neutralise(text: &str) -> String {
 }
 
 pub fn render(statement: &Statement) -> String {
-    let mut writer = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
     let mut header = vec![
         "entite".to_string(),
         "rapport".to_string(),
@@ -34,8 +31,8 @@ pub fn render(statement: &Statement) -> String {
         header.push(format!("{name}_exact"));
         header.push(format!("{name}_arrondi"));
     }
-    let mut result = writer.write_record(&header);
-    for row in &statement.rows {
+    let width = header.len();
+    let rows = statement.rows.iter().map(|row| {
         let mut record = vec![
             statement.entity.id.clone(),
             statement.report.clone(),
@@ -48,10 +45,26 @@ pub fn render(statement: &Statement) -> String {
             record.push(value.exact.clone());
             record.push(value.rounded.clone());
         }
-        record.resize(header.len(), String::new());
-        result = result.and_then(|()| writer.write_record(&record));
-    }
-    match (result, writer.into_inner()) {
+        record.resize(width, String::new());
+        record
+    });
+    text(std::iter::once(header).chain(rows))
+}
+
+/// Records as CSV, each ended by `\n`; empty if one could not be written
+/// (in memory, every one can).
+pub(super) fn text<R, F>(records: impl IntoIterator<Item = R>) -> String
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let written = records
+        .into_iter()
+        .try_for_each(|record| writer.write_record(record));
+    match (written, writer.into_inner()) {
         (Ok(()), Ok(bytes)) => String::from_utf8(bytes).unwrap_or_default(),
         _ => String::new(),
     }

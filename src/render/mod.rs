@@ -3,12 +3,13 @@
 
 pub mod csv;
 pub mod html;
+mod statement;
 pub mod submission;
 pub mod text;
 pub mod validation;
 
-use crate::calendar;
-use crate::eval::{Figures, Scope, Slice};
+pub use statement::statement;
+
 use crate::model::*;
 use crate::money::Amount;
 use serde::Serialize;
@@ -73,17 +74,6 @@ pub struct ColumnInfo {
     pub footing: bool,
 }
 
-/// The heading of a column over `periods` of the fiscal year `year`; a
-/// part of another year than the one built says which (`P2 2024`).
-fn heading(year: i32, periods: Periods, built: i32) -> String {
-    let part = periods.heading(year);
-    if periods.is_year() || year == built {
-        part
-    } else {
-        format!("{part} {year}")
-    }
-}
-
 #[derive(Debug, Serialize)]
 pub struct RowOut {
     /// `heading`, `line`, `memo` or `total`.
@@ -141,224 +131,27 @@ pub struct ResidualOut {
     pub allocated: bool,
 }
 
-/// Builds the statement of one report for one scope.
-pub fn statement(
-    program: &Program,
-    figures: &Figures,
-    report_index: usize,
-    scope_index: usize,
-) -> Statement {
-    let report = &program.reports[report_index];
-    let scope: &Scope = &figures.scopes[scope_index];
-    let columns: Vec<(ColumnInfo, Option<usize>)> = report
-        .columns
-        .iter()
-        .map(|column| {
-            let slice = Slice::of_column(column, program.fiscal_year);
-            let year = slice.year;
-            let value = column.filter.and_then(|(dimension, value)| {
-                let values = program.dimensions.get(dimension)?.values.as_ref()?;
-                values.iter().nth(value)
-            });
-            let info = ColumnInfo {
-                id: column.name.clone(),
-                year,
-                period: calendar::label(year),
-                year_end: calendar::year_end_fr(year),
-                from: slice.periods.from,
-                to: slice.periods.to,
-                heading: match (value, column.footing, slice.budget) {
-                    (Some((code, _)), _, _) => code.clone(),
-                    (None, true, _) => "Total".to_string(),
-                    (None, false, true) => format!(
-                        "Budget {}",
-                        heading(year, slice.periods, program.fiscal_year)
-                    ),
-                    (None, false, false) => heading(year, slice.periods, program.fiscal_year),
-                },
-                budget: slice.budget,
-                value: value.map(|(code, _)| code.clone()),
-                value_label: value.map(|(_, label)| label.clone()),
-                footing: column.footing,
-                ends: calendar::period_end_fr(year, slice.periods.to),
-            };
-            (info, figures.slice_index(slice))
-        })
-        .collect();
-    let decimals = report.rounding.unit.scale();
-    let rounded_at = |figure: FigureId, slice: Option<usize>| {
-        slice.map_or(Amount::ZERO, |y| {
-            figures.values[scope_index][y].rounded[figure]
-        })
-    };
-    // A matrix's total column is already the sum of its row as shown: the
-    // evaluator foots it.
-    let value = |figure: FigureId, year: Option<usize>| {
-        let values = year.map(|y| &figures.values[scope_index][y]);
-        let exact = values.map_or(Amount::ZERO, |v| v.exact[figure]);
-        let rounded = rounded_at(figure, year);
-        ValueOut {
-            exact: exact.to_string(),
-            rounded: rounded.to_string(),
-            display: french(rounded, decimals),
-        }
-    };
-    let rows = report
-        .rows
-        .iter()
-        .map(|row| RowOut {
-            kind: match row.kind {
-                RowKind::Heading => "heading",
-                RowKind::Line => "line",
-                RowKind::Memo => "memo",
-                RowKind::Total => "total",
-            },
-            id: row
-                .figure
-                .map(|f| local_name(&program.figures[f].qualified)),
-            label: row.label.clone(),
-            depth: row.depth,
-            values: row
-                .figure
-                .map(|figure| {
-                    columns
-                        .iter()
-                        .map(|(_, year)| value(figure, *year))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
-        .collect();
-    let checks = report
-        .checks
-        .iter()
-        .enumerate()
-        .map(|(check_index, check)| CheckOut {
-            id: check.name.clone(),
-            label: check.label.clone(),
-            comparison: match check.comparison {
-                Comparison::Equal => "==",
-                Comparison::AtMost => "<=",
-                Comparison::AtLeast => ">=",
-            },
-            tolerance: check.tolerance.to_string(),
-            results: figures
-                .checks
-                .iter()
-                .filter(|r| {
-                    r.scope == scope_index && r.report == report_index && r.check == check_index
-                })
-                .map(|r| CheckResultOut {
-                    column: columns
-                        .iter()
-                        .find(|(info, _)| {
-                            info.year == r.year
-                                && (info.from, info.to) == (r.periods.from, r.periods.to)
-                                && info.budget == r.budget
-                        })
-                        .map_or(String::new(), |(info, _)| info.id.clone()),
-                    left: r.left.to_string(),
-                    right: r.right.to_string(),
-                    difference: r.difference.to_string(),
-                    passed: r.passed,
-                })
-                .collect(),
-        })
-        .collect();
-    let mut residuals = Vec::new();
-    for (info, year) in &columns {
-        // A matrix total column is footed below, against the exact total.
-        let Some(year) = year.filter(|_| !info.footing) else {
-            continue;
-        };
-        for residue in &figures.values[scope_index][year].residuals {
-            let figure = &program.figures[residue.figure];
-            if figure.report == report_index
-                && !figure.qualified.ends_with(".left")
-                && !figure.qualified.ends_with(".right")
-            {
-                let label = report
-                    .rows
-                    .iter()
-                    .filter(|row| row.figure == Some(residue.figure))
-                    .map(|row| row.label.clone())
-                    .next_back()
-                    .unwrap_or_else(|| local_name(&figure.qualified));
-                residuals.push(ResidualOut {
-                    line: local_name(&figure.qualified),
-                    label,
-                    column: info.id.clone(),
-                    year: info.year,
-                    amount: residue.amount.to_string(),
-                    allocated: residue.allocated,
-                });
-            }
-        }
-    }
-    for row in &report.rows {
-        let Some(figure) = row.figure else { continue };
-        for (info, slice) in columns.iter().filter(|(info, _)| info.footing) {
-            let exact = slice.map_or(Amount::ZERO, |y| {
-                figures.values[scope_index][y].exact[figure]
-            });
-            let policy = &report.rounding;
-            let footed = rounded_at(figure, *slice);
-            let Some(difference) = exact
-                .round_to(policy.unit, policy.method)
-                .and_then(|rounded| footed.checked_sub(rounded))
-            else {
-                continue;
-            };
-            if !difference.is_zero() {
-                residuals.push(ResidualOut {
-                    line: local_name(&program.figures[figure].qualified),
-                    label: row.label.clone(),
-                    column: info.id.clone(),
-                    year: info.year,
-                    amount: difference.to_string(),
-                    allocated: false,
-                });
-            }
-        }
-    }
-    Statement {
-        schema: SCHEMA,
-        report: report.name.clone(),
-        title: report.label.clone(),
-        subtitle: report
-            .subtitle
-            .as_ref()
-            .map(|s| s.replace("{year_end}", &calendar::year_end_fr(program.fiscal_year))),
-        entity: EntityInfo {
-            id: scope.name.clone(),
-            label: scope.label.clone(),
-            code: scope.code.clone(),
-            kind: if scope.is_group { "group" } else { "entity" },
-            members: scope
-                .members
-                .iter()
-                .map(|m| program.entities[*m].name.clone())
-                .collect(),
-        },
-        fiscal_year: program.fiscal_year,
-        columns: columns.into_iter().map(|(info, _)| info).collect(),
-        rows,
-        checks,
-        rounding: RoundingOut {
-            unit: report.rounding.unit.to_string(),
-            method: match report.rounding.method {
-                RoundingMethod::HalfEven => "half_even",
-                RoundingMethod::HalfUp => "half_up",
-            },
-            residual: match report.rounding.residual {
-                Residual::Total => "total",
-                Residual::Largest => "largest",
-            },
-            residuals,
-        },
+/// `heading`, `line`, `memo` or `total`, as the JSON model and the
+/// ministry files name a row's kind.
+fn row_kind(kind: RowKind) -> &'static str {
+    match kind {
+        RowKind::Heading => "heading",
+        RowKind::Line => "line",
+        RowKind::Memo => "memo",
+        RowKind::Total => "total",
     }
 }
 
+/// A comparison as a check or a rule writes it.
+fn comparison(comparison: Comparison) -> &'static str {
+    match comparison {
+        Comparison::Equal => "==",
+        Comparison::AtMost => "<=",
+        Comparison::AtLeast => ">=",
+    }
+}
+
+/// `line` from `report.line`.
 fn local_name(qualified: &str) -> String {
     qualified
         .split_once('.')

@@ -3,8 +3,8 @@
 
 use crate::calendar;
 use crate::eval::Figures;
-use crate::eval::rules::Status;
-use crate::model::{Comparison, Program, RuleSeverity};
+use crate::eval::rules::{RuleOutcome, Status};
+use crate::model::{Program, RuleSeverity, ValidationDef};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -55,64 +55,68 @@ pub fn report(program: &Program, figures: &Figures) -> ValidationReport {
         .validations
         .iter()
         .enumerate()
-        .map(|(validation_index, validation)| {
-            let outcomes: Vec<_> = figures
-                .rules
-                .iter()
-                .filter(|o| o.validation == validation_index)
-                .collect();
-            let count = |status| outcomes.iter().filter(|o| o.status == status).count();
-            ValidationOut {
-                id: validation.name.clone(),
-                label: validation.label.clone(),
-                passed: count(Status::Passed),
-                failed: count(Status::Failed),
-                not_applicable: count(Status::NotApplicable),
-                not_in_force: count(Status::NotInForce),
-                rules: validation
-                    .rules
-                    .iter()
-                    .enumerate()
-                    .map(|(rule_index, rule)| RuleOut {
-                        id: rule.id.clone(),
-                        severity: match rule.severity {
-                            RuleSeverity::Error => "error",
-                            RuleSeverity::Warning => "warning",
-                        },
-                        label: rule.label.clone(),
-                        comparison: match rule.test.comparison {
-                            Comparison::Equal => "==",
-                            Comparison::AtMost => "<=",
-                            Comparison::AtLeast => ">=",
-                        },
-                        tolerance: rule.test.tolerance.to_string(),
-                        results: outcomes
-                            .iter()
-                            .filter(|o| o.rule == rule_index)
-                            .map(|o| ResultOut {
-                                scope: figures.scopes[o.scope].name.clone(),
-                                status: o.status,
-                                left: o.left.to_string(),
-                                right: o.right.to_string(),
-                                difference: o.difference.to_string(),
-                                figures: o
-                                    .terms
-                                    .iter()
-                                    .map(|(figure, value)| FigureOut {
-                                        figure: figure.clone(),
-                                        value: value.to_string(),
-                                    })
-                                    .collect(),
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            }
-        })
+        .map(|(index, validation)| validation_out(figures, index, validation))
         .collect();
     ValidationReport {
         fiscal_year: calendar::label(program.fiscal_year),
         validations,
+    }
+}
+
+/// One validation: how many outcomes of each status, and each rule's.
+fn validation_out(figures: &Figures, index: usize, validation: &ValidationDef) -> ValidationOut {
+    let outcomes: Vec<&RuleOutcome> = figures
+        .rules
+        .iter()
+        .filter(|o| o.validation == index)
+        .collect();
+    let count = |status| outcomes.iter().filter(|o| o.status == status).count();
+    ValidationOut {
+        id: validation.name.clone(),
+        label: validation.label.clone(),
+        passed: count(Status::Passed),
+        failed: count(Status::Failed),
+        not_applicable: count(Status::NotApplicable),
+        not_in_force: count(Status::NotInForce),
+        rules: validation
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(rule_index, rule)| RuleOut {
+                id: rule.id.clone(),
+                severity: match rule.severity {
+                    RuleSeverity::Error => "error",
+                    RuleSeverity::Warning => "warning",
+                },
+                label: rule.label.clone(),
+                comparison: super::comparison(rule.test.comparison),
+                tolerance: rule.test.tolerance.to_string(),
+                results: outcomes
+                    .iter()
+                    .filter(|o| o.rule == rule_index)
+                    .map(|o| result_out(figures, o))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// A rule's outcome for one scope, with the figures it compared.
+fn result_out(figures: &Figures, outcome: &RuleOutcome) -> ResultOut {
+    ResultOut {
+        scope: figures.scopes[outcome.scope].name.clone(),
+        status: outcome.status,
+        left: outcome.left.to_string(),
+        right: outcome.right.to_string(),
+        difference: outcome.difference.to_string(),
+        figures: outcome
+            .terms
+            .iter()
+            .map(|(figure, value)| FigureOut {
+                figure: figure.clone(),
+                value: value.to_string(),
+            })
+            .collect(),
     }
 }
 
