@@ -3,6 +3,7 @@
 
 use crate::calendar;
 use crate::eval::{self, Figures};
+use crate::ingest::{self, Posting};
 use crate::model::*;
 use crate::money::Amount;
 use crate::pipeline::Built;
@@ -33,8 +34,10 @@ pub fn names(program: &Program) -> Vec<&str> {
 /// as `file:line  date  reference  amount  description`.
 pub type LedgerLines = BTreeMap<(usize, String), Vec<String>>;
 
-/// Re-reads the sources of the scope's entities and keeps, for every local
-/// code the figure draws on, up to `limit` of its lines of the fiscal year.
+/// Reads again the files the build read for the scope's entities, each with
+/// its format's dialect and under the project's limits, and keeps, for every
+/// local code the figure draws on, up to `limit` of its lines of the fiscal
+/// year.
 pub fn ledger_lines(
     program: &Program,
     built: &Built,
@@ -63,50 +66,53 @@ pub fn ledger_lines(
             .flat_map(|code| data.by_chart.get(code).into_iter().flatten())
             .map(|local| data.locals[*local].code.as_str())
             .collect();
-        for source in &program.entities[*member].sources {
-            let format = &program.formats[source.format];
-            for path in project.expand(&source.path).unwrap_or_default() {
-                let Ok(bytes) = project.read_ledger(&path) else {
-                    continue;
-                };
-                let mut scratch = Sources::default();
-                let mut sink = |posting: &crate::ingest::Posting<'_>| {
-                    if wanted.contains(posting.account)
-                        && calendar::period_of(posting.date).0 == year
-                    {
-                        let kept = found
-                            .entry((*member, posting.account.to_string()))
-                            .or_default();
-                        if kept.len() < limit {
-                            let movement = posting
-                                .movement
-                                .map_or(String::new(), |m| format!(" [{}]", m.as_str()));
-                            kept.push(format!(
-                                "{path}:{}  {}  {:<12} {:>16}  {}{movement}",
-                                posting.line,
-                                posting.date,
-                                posting.reference,
-                                posting.amount.to_string(),
-                                posting.description
-                            ));
-                        } else if kept.len() == limit {
-                            kept.push("…".to_string());
-                        }
-                    }
-                    Ok(())
-                };
-                let _ = crate::ingest::read_export(
-                    &path,
-                    &bytes,
-                    &format.dialect,
-                    &format.layout,
-                    &mut scratch,
-                    &mut sink,
-                );
-            }
+        for file in &data.files {
+            let Ok(bytes) = project.read_ledger(&file.path) else {
+                continue;
+            };
+            let format = &program.formats[file.format];
+            let mut sink = |posting: &Posting<'_>| {
+                if !wanted.contains(posting.account) || calendar::period_of(posting.date).0 != year
+                {
+                    return Ok(());
+                }
+                let kept = found
+                    .entry((*member, posting.account.to_string()))
+                    .or_default();
+                if kept.len() < limit {
+                    kept.push(ledger_line(&file.path, posting));
+                } else if kept.len() == limit {
+                    kept.push("…".to_string());
+                }
+                Ok(())
+            };
+            let _ = ingest::read_export_limited(
+                &file.path,
+                &bytes,
+                &format.dialect,
+                &format.layout,
+                &project.limits,
+                &mut Sources::default(),
+                &mut sink,
+            );
         }
     }
     found
+}
+
+/// `file:line  date  reference  amount  description [movement]`.
+fn ledger_line(path: &str, posting: &Posting<'_>) -> String {
+    let movement = posting
+        .movement
+        .map_or(String::new(), |m| format!(" [{}]", m.as_str()));
+    format!(
+        "{path}:{}  {}  {:<12} {:>16}  {}{movement}",
+        posting.line,
+        posting.date,
+        posting.reference,
+        posting.amount.to_string(),
+        posting.description
+    )
 }
 
 pub fn explain(

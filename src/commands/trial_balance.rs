@@ -12,7 +12,7 @@ use crate::ingest::stream::{self, Doubt, Fold, Input, Record};
 use crate::ingest::{self, Amounts, ColumnRef, Dialect, DialectOption, Layout, Refusal};
 use crate::limits::Limits;
 use crate::model::Program;
-use crate::money::Amount;
+use crate::money::{Amount, Millionths};
 use crate::pipeline;
 use crate::project::Project;
 use crate::source::{Sources, Span};
@@ -247,7 +247,7 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
 
 /// Sums per account on one core.
 #[derive(Default)]
-struct AccountSums(rustc_hash::FxHashMap<Box<str>, i128>);
+struct AccountSums(rustc_hash::FxHashMap<Box<str>, Millionths>);
 
 impl Fold for AccountSums {
     fn take(&mut self, record: &Record<'_>) -> std::result::Result<(), Doubt> {
@@ -270,7 +270,6 @@ fn stream_file(
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let mut folds: Vec<AccountSums> = (0..cores).map(|_| AccountSums::default()).collect();
     let input = Input {
-        path: &options.path,
         index: 0,
         dialect,
         layout,
@@ -279,11 +278,12 @@ fn stream_file(
         progress: None,
         block: stream::BLOCK,
     };
-    let streamed = stream::stream(&input, &mut folds)?;
+    let file = std::fs::File::open(&options.path).map_err(|_| Doubt("cannot open"))?;
+    let streamed = stream::stream(&input, file, &mut folds)?;
     if streamed.summary.records == 0 {
         return Err(Doubt("no posting"));
     }
-    let mut sums: rustc_hash::FxHashMap<Box<str>, i128> = rustc_hash::FxHashMap::default();
+    let mut sums: rustc_hash::FxHashMap<Box<str>, Millionths> = rustc_hash::FxHashMap::default();
     for fold in folds {
         for (account, sum) in fold.0 {
             let total = sums.entry(account).or_default();
@@ -296,7 +296,7 @@ fn stream_file(
             entity: options.entity.clone(),
             account: account.into(),
             period: None,
-            balance: Amount::from_scaled(sum, stream::SCALE).ok_or(Doubt("overflow"))?,
+            balance: sum.to_amount().ok_or(Doubt("overflow"))?,
         });
     }
     sort(&mut rows);

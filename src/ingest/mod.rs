@@ -11,6 +11,7 @@ mod amount;
 mod date;
 mod decode;
 mod dialect;
+mod header;
 mod reader;
 mod scan;
 pub mod stream;
@@ -18,6 +19,7 @@ pub mod stream;
 pub use amount::{AmountError, MAX_DECIMALS, amount_help, parse_amount};
 pub use date::{DateError, DateFormat};
 pub use dialect::{DecimalMark, Dialect, DialectOption, Encoding, Refusal};
+pub use reader::read_export_limited;
 
 use crate::diagnostic::Diagnostic;
 use crate::money::Amount;
@@ -207,25 +209,13 @@ pub fn read_export(
     read_export_limited(display_name, bytes, dialect, layout, &limits, sources, sink)
 }
 
-/// [`read_export`] under explicit limits (line length, columns).
-pub fn read_export_limited(
-    display_name: &str,
-    bytes: &[u8],
-    dialect: &Dialect,
-    layout: &Layout,
-    limits: &crate::limits::Limits,
-    sources: &mut Sources,
-    sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
-) -> Result<ReadSummary, Vec<Diagnostic>> {
-    if let Err(message) = dialect.validate() {
-        return Err(vec![Diagnostic::error(
-            crate::diagnostic::Code::BadFormat,
-            message,
-        )]);
-    }
-    let text =
-        decode::decode(display_name, bytes, dialect.encoding, sources).map_err(|d| vec![d])?;
-    reader::read_text(display_name, &text, dialect, layout, limits, sources, sink)
+/// Line `number` (1-based) of an export, as the reader sees it: decoded in
+/// the declared encoding and cut where the reader cuts lines. `None` when the
+/// bytes are not text in that encoding or the export has no such line.
+pub fn export_line(bytes: &[u8], encoding: Encoding, number: usize) -> Option<String> {
+    let text = decode::decode("", bytes, encoding, &mut Sources::default()).ok()?;
+    let (start, end) = scan::Lines::new(&text).span(number.checked_sub(1)?);
+    text.get(start..end).map(str::to_string)
 }
 
 #[cfg(test)]
