@@ -295,3 +295,56 @@ fn excerpt(sources: &Sources, span: Span) -> String {
     let text = sources.get(span.file).text.get(span.range()).unwrap_or("");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cube::ReadOptions;
+    use std::path::Path;
+
+    /// Copies the minimal project into `root`, each export widened by
+    /// `extra` columns the format does not read.
+    fn widened_minimal_project(root: &Path, extra: usize) {
+        let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/ok-minimal");
+        let spec = std::fs::read(minimal.join("reports/spec.rdn")).expect("the spec");
+        std::fs::create_dir_all(root.join("reports")).expect("a folder");
+        std::fs::write(root.join("reports/spec.rdn"), spec).expect("written");
+        std::fs::create_dir_all(root.join("ledgers")).expect("a folder");
+        let ledgers = std::fs::read_dir(minimal.join("ledgers")).expect("the ledgers");
+        for entry in ledgers.flatten() {
+            let text = std::fs::read_to_string(entry.path()).expect("a ledger");
+            let widened: String = text
+                .lines()
+                .enumerate()
+                .map(|(index, line)| {
+                    let cells = (0..extra).map(|n| match index {
+                        0 => format!(";x{n}"),
+                        _ => ";".to_string(),
+                    });
+                    format!("{line}{}\n", cells.collect::<String>())
+                })
+                .collect();
+            std::fs::write(root.join("ledgers").join(entry.file_name()), widened).expect("written");
+        }
+    }
+
+    #[test]
+    fn ledger_lines_are_read_under_the_projects_limits() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let columns = crate::limits::Limits::default().columns;
+        widened_minimal_project(folder.path(), columns);
+        let mut project = Project::new(folder.path());
+        project.limits.columns = 2 * columns;
+        let mut sources = Sources::default();
+        let program = crate::pipeline::check_project(&project, &mut sources).expect("checks");
+        let built = crate::pipeline::run(&program, &project, &mut sources, &ReadOptions::default())
+            .expect("builds under the raised limit");
+        let figure = find(&program, "resultats.revenus").expect("a figure");
+        let lines = ledger_lines(&program, &built, &project, figure, 0, 2025, 10);
+        let revenue = lines.get(&(0, "231-510".to_string()));
+        assert_eq!(
+            revenue.map(|lines| lines[0].split_whitespace().next()),
+            Some(Some("ledgers/gl-2025.csv:3"))
+        );
+    }
+}

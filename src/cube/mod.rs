@@ -187,3 +187,6 @@ fn years_built(program: &Program) -> Vec<i32> {
 pub fn years_with_data(cube: &EntityCube) -> BTreeSet<i32> {
     cube.reconciliation.keys().copied().collect()
 }
+
+#[cfg(test)]
+mod tests;

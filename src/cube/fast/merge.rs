@@ -127,10 +127,7 @@ fn cells(
 }
 
 /// The slots of a core's flat table that have lines, keyed like its others.
-fn plain_slots<'t>(
-    tally: &'t Tally<'_>,
-    years: usize,
-) -> impl Iterator<Item = (u64, Summed)> + 't {
+fn plain_slots<'t>(tally: &'t Tally<'_>, years: usize) -> impl Iterator<Item = (u64, Summed)> + 't {
     tally
         .sums
         .chunks(years * PERIODS)
