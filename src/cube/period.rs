@@ -58,43 +58,38 @@ pub(super) fn place(
 mod tests {
     use super::*;
 
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("a date")
-    }
-
     #[test]
     fn each_role_has_its_period() {
         let years = [2024, 2025];
-        let place_of = |date, role, adjustments| {
-            place(date, role, adjustments, &years).map(|p| (p.year, p.year_index, p.period))
-        };
-        assert_eq!(
-            place_of(day(2024, 7, 1), SourceRole::Opening, false),
-            Ok((2025, 1, 0))
-        );
-        assert_eq!(
-            place_of(day(2024, 7, 2), SourceRole::Opening, false),
-            Err(Misplaced::NotOpeningDay)
-        );
-        assert_eq!(
-            place_of(day(2024, 3, 31), SourceRole::Ledger, false),
-            Ok((2024, 0, 9))
-        );
-        assert_eq!(
-            place_of(day(2024, 3, 31), SourceRole::Ledger, true),
-            Ok((2024, 0, 13))
-        );
-        assert_eq!(
-            place_of(day(2025, 1, 15), SourceRole::Budget, false),
-            Ok((2025, 1, 7))
-        );
-        assert_eq!(
-            place_of(day(2025, 7, 1), SourceRole::Ledger, false),
-            Err(Misplaced::OutsideYears(2026))
-        );
-        assert_eq!(
-            place_of(day(2022, 6, 30), SourceRole::Ledger, false),
-            Err(Misplaced::OutsideYears(2022))
-        );
+        let cases = [
+            ("2024-07-01", SourceRole::Opening, false, Ok((2025, 1, 0))),
+            (
+                "2024-07-02",
+                SourceRole::Opening,
+                false,
+                Err(Misplaced::NotOpeningDay),
+            ),
+            ("2024-03-31", SourceRole::Ledger, false, Ok((2024, 0, 9))),
+            ("2024-03-31", SourceRole::Ledger, true, Ok((2024, 0, 13))),
+            ("2025-01-15", SourceRole::Budget, false, Ok((2025, 1, 7))),
+            (
+                "2025-07-01",
+                SourceRole::Ledger,
+                false,
+                Err(Misplaced::OutsideYears(2026)),
+            ),
+            (
+                "2022-06-30",
+                SourceRole::Ledger,
+                false,
+                Err(Misplaced::OutsideYears(2022)),
+            ),
+        ];
+        for (date, role, adjustments, expected) in cases {
+            let date: NaiveDate = date.parse().expect("a date");
+            let found = place(date, role, adjustments, &years)
+                .map(|place| (place.year, place.year_index, place.period));
+            assert_eq!(found, expected, "{date} {role:?}");
+        }
     }
 }

@@ -86,11 +86,17 @@ impl Default for Dialect {
 /// One option of a dialect.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum DialectOption {
+    /// The ASCII character between cells.
     Delimiter,
+    /// The ASCII character around a cell that holds the delimiter or a line break.
     Quote,
+    /// `.` or `,` between the units and the decimals.
     Decimal,
+    /// A character between groups of three digits, if any.
     Thousands,
+    /// `utf-8` or `windows-1252`.
     Encoding,
+    /// The pattern of dates (`%d/%m/%Y`).
     Date,
 }
 
@@ -211,22 +217,16 @@ mod tests {
     #[test]
     fn refusals_say_which_rule() {
         let mut dialect = Dialect::default();
-        assert_eq!(
-            dialect.set(DialectOption::Delimiter, ";;"),
-            Err(Refusal::NotOneCharacter)
-        );
-        assert_eq!(
-            dialect.set(DialectOption::Quote, "«"),
-            Err(Refusal::NotOneCharacter)
-        );
-        assert_eq!(
-            dialect.set(DialectOption::Decimal, "·"),
-            Err(Refusal::NotADecimalMark)
-        );
-        assert_eq!(
-            dialect.set(DialectOption::Encoding, "latin-9"),
-            Err(Refusal::UnknownEncoding)
-        );
+        let refused = [
+            (DialectOption::Delimiter, ";;", Refusal::NotOneCharacter),
+            (DialectOption::Quote, "«", Refusal::NotOneCharacter),
+            (DialectOption::Thousands, "", Refusal::NotOneCharacter),
+            (DialectOption::Decimal, "·", Refusal::NotADecimalMark),
+            (DialectOption::Encoding, "latin-9", Refusal::UnknownEncoding),
+        ];
+        for (option, value, refusal) in refused {
+            assert_eq!(dialect.set(option, value), Err(refusal), "{value}");
+        }
         assert!(matches!(
             dialect.set(DialectOption::Date, "%Q"),
             Err(Refusal::DatePattern(_))

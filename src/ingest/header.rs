@@ -74,16 +74,23 @@ pub fn resolve<'l>(
             credit: columns_of(credit),
         },
     };
-    let mut optional = |column: &'l Option<ColumnRef>| column.as_ref().map(&mut columns_of);
+    let [journal, reference, description, movement, counterparty] = [
+        &layout.journal,
+        &layout.reference,
+        &layout.description,
+        &layout.movement,
+        &layout.counterparty,
+    ]
+    .map(|column| column.as_ref().map(&mut columns_of));
     let columns = Columns {
         date,
         account,
         amount,
-        journal: optional(&layout.journal),
-        reference: optional(&layout.reference),
-        description: optional(&layout.description),
-        movement: optional(&layout.movement),
-        counterparty: optional(&layout.counterparty),
+        journal,
+        reference,
+        description,
+        movement,
+        counterparty,
     };
     if faults.is_empty() {
         Ok(columns)

@@ -121,8 +121,10 @@ impl Reader<'_> {
         let both_set = debit_amount.is_some_and(|a| !a.is_zero())
             && credit_amount.is_some_and(|a| !a.is_zero());
         if both_empty || both_set {
-            let error = self.one_side_needed(sources, record, debit, credit, both_empty);
-            self.errors.push(error);
+            let debit_at = self.located(sources, record, &debit.indices);
+            let credit_at = self.located(sources, record, &credit.indices);
+            self.errors
+                .push(one_side_needed(debit_at, credit_at, both_empty));
             return None;
         }
         let debit_amount = debit_amount.unwrap_or_default();
@@ -139,38 +141,6 @@ impl Reader<'_> {
             return None;
         };
         Some((amount, debit_amount, credit_amount))
-    }
-
-    /// A line with neither a debit nor a credit, or with both.
-    fn one_side_needed(
-        &mut self,
-        sources: &mut Sources,
-        record: &RawRecord,
-        debit: &RoleColumns<'_>,
-        credit: &RoleColumns<'_>,
-        both_empty: bool,
-    ) -> Diagnostic {
-        let (debit_span, debit_columns) = self.located(sources, record, &debit.indices);
-        let (credit_span, credit_columns) = self.located(sources, record, &credit.indices);
-        let (message, debit_label, credit_label, help) = if both_empty {
-            (
-                "a line must have a debit or a credit",
-                "empty debit",
-                "empty credit",
-                "write the amount in one of the two columns",
-            )
-        } else {
-            (
-                "a line has a debit or a credit, not both",
-                "debit",
-                "and credit",
-                "split the line in two, or write the net amount on one side",
-            )
-        };
-        Diagnostic::error(Code::BadAmount, message)
-            .at(debit_span, format!("{debit_label} {debit_columns}"))
-            .also(credit_span, format!("{credit_label} {credit_columns}"))
-            .help(help)
     }
 
     /// A debit or credit cell: `Some(None)` when empty, `None` after an error.
@@ -339,6 +309,31 @@ impl Reader<'_> {
         diagnostic.labels = labels;
         diagnostic
     }
+}
+
+/// A line with neither a debit nor a credit, or with both: the debit and
+/// the credit cells, each with the label of its columns.
+fn one_side_needed(debit: (Span, String), credit: (Span, String), both_empty: bool) -> Diagnostic {
+    let ((debit_span, debit_columns), (credit_span, credit_columns)) = (debit, credit);
+    let (message, debit_label, credit_label, help) = if both_empty {
+        (
+            "a line must have a debit or a credit",
+            "empty debit",
+            "empty credit",
+            "write the amount in one of the two columns",
+        )
+    } else {
+        (
+            "a line has a debit or a credit, not both",
+            "debit",
+            "and credit",
+            "split the line in two, or write the net amount on one side",
+        )
+    };
+    Diagnostic::error(Code::BadAmount, message)
+        .at(debit_span, format!("{debit_label} {debit_columns}"))
+        .also(credit_span, format!("{credit_label} {credit_columns}"))
+        .help(help)
 }
 
 /// The cells of a role, joined (each trimmed) when the role joins several columns.
