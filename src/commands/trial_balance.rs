@@ -16,6 +16,7 @@ use crate::money::{Amount, Millionths};
 use crate::pipeline;
 use crate::project::Project;
 use crate::source::{Sources, Span};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -207,15 +208,7 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
             None if overflowed => Ok(()),
             None => {
                 overflowed = true;
-                Err(Diagnostic::error(
-                    Code::Overflow,
-                    format!(
-                        "the balance of `{}` overflows 28 significant digits",
-                        posting.account
-                    ),
-                )
-                .at(posting.span(ingest::Role::Amount), "adding this amount")
-                .help("amounts this large cannot be real; look for a misplaced decimal mark"))
+                Err(balance_overflow(posting))
             }
         }
     };
@@ -228,6 +221,28 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
                 .help("an export with only its header adds nothing: is it the right file?"),
         ]);
     }
+    Ok(file_balance(options, sums, summary.records))
+}
+
+/// The balance of an account overflows.
+fn balance_overflow(posting: &ingest::Posting<'_>) -> Diagnostic {
+    Diagnostic::error(
+        Code::Overflow,
+        format!(
+            "the balance of `{}` overflows 28 significant digits",
+            posting.account
+        ),
+    )
+    .at(posting.span(ingest::Role::Amount), "adding this amount")
+    .help("amounts this large cannot be real; look for a misplaced decimal mark")
+}
+
+/// The trial balance of one export from its sum per account.
+fn file_balance(
+    options: &FileOptions,
+    sums: impl IntoIterator<Item = (String, Amount)>,
+    records: usize,
+) -> TrialBalance {
     let mut rows: Vec<Row> = sums
         .into_iter()
         .map(|(account, balance)| Row {
@@ -238,16 +253,16 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
         })
         .collect();
     sort(&mut rows);
-    Ok(TrialBalance {
+    TrialBalance {
         rows,
-        lines: summary.records as u64,
+        lines: records as u64,
         inputs: vec![options.path.clone()],
-    })
+    }
 }
 
 /// Sums per account on one core.
 #[derive(Default)]
-struct AccountSums(rustc_hash::FxHashMap<Box<str>, Millionths>);
+struct AccountSums(FxHashMap<Box<str>, Millionths>);
 
 impl Fold for AccountSums {
     fn take(&mut self, record: &Record<'_>) -> std::result::Result<(), Doubt> {
@@ -267,8 +282,9 @@ fn stream_file(
     layout: &Layout,
     limits: &Limits,
 ) -> std::result::Result<TrialBalance, Doubt> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let mut folds: Vec<AccountSums> = (0..cores).map(|_| AccountSums::default()).collect();
+    let mut folds: Vec<AccountSums> = (0..stream::cores())
+        .map(|_| AccountSums::default())
+        .collect();
     let input = Input {
         index: 0,
         dialect,
@@ -283,28 +299,19 @@ fn stream_file(
     if streamed.summary.records == 0 {
         return Err(Doubt("no posting"));
     }
-    let mut sums: rustc_hash::FxHashMap<Box<str>, Millionths> = rustc_hash::FxHashMap::default();
+    let mut sums: FxHashMap<Box<str>, Millionths> = FxHashMap::default();
     for fold in folds {
         for (account, sum) in fold.0 {
             let total = sums.entry(account).or_default();
             *total = total.checked_add(sum).ok_or(Doubt("overflow"))?;
         }
     }
-    let mut rows = Vec::with_capacity(sums.len());
-    for (account, sum) in sums {
-        rows.push(Row {
-            entity: options.entity.clone(),
-            account: account.into(),
-            period: None,
-            balance: sum.to_amount().ok_or(Doubt("overflow"))?,
-        });
-    }
-    sort(&mut rows);
-    Ok(TrialBalance {
-        rows,
-        lines: streamed.summary.records as u64,
-        inputs: vec![options.path.clone()],
-    })
+    let sums = sums
+        .into_iter()
+        .map(|(account, sum)| Some((account.into(), sum.to_amount()?)))
+        .collect::<Option<Vec<(String, Amount)>>>()
+        .ok_or(Doubt("overflow"))?;
+    Ok(file_balance(options, sums, streamed.summary.records))
 }
 
 fn read_file(path: &Path, shown: &str, limits: &Limits) -> Result<Vec<u8>> {

@@ -61,11 +61,6 @@ pub(super) fn ledger_bytes(program: &Program, project: &Project) -> u64 {
         .sum()
 }
 
-/// The cores to read with.
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-}
-
 /// One export of the entity, and the source that declares it.
 struct Export<'p> {
     /// As the project names it.
@@ -93,7 +88,7 @@ pub(super) fn read_entity(
         .ok_or(Doubt("an entity outside the program"))?;
     let exports = exports(entity, project)?;
     let local_limit = project.limits.local_codes;
-    let mut tallies: Vec<Tally> = (0..cores())
+    let mut tallies: Vec<Tally> = (0..stream::cores())
         .map(|_| Tally::new(program, own, years, local_limit))
         .collect();
     let mut read: Vec<Streamed> = Vec::new();

@@ -39,6 +39,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// read call) is noise, small enough that a few per core stay in cache.
 pub const BLOCK: usize = 1 << 20;
 
+/// The cores to read with: those available, eight at most.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
 /// Why the fast path gave up; the precise reader then reads the data again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Doubt(pub &'static str);
