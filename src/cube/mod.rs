@@ -6,9 +6,9 @@
 //! exports ─fast (every core)─┐
 //!         ─build (precise)───┴─▶ EntityCube ─checks─▶ Cube
 //! ```
-//! An entity is read on the fast path ([`fast`]) or, at its first doubt, by
-//! the precise reader ([`build`]); both place a posting in its year and
-//! period by one rule ([`period`]). The ledger checks ([`checks`]) then prove
+//! An entity is read on the fast path (`fast`) or, at its first doubt, by
+//! the precise reader (`build`); both place a posting in its year and
+//! period by one rule (`period`). The ledger checks (`checks`) then prove
 //! conservation and balance: per entity and year the sum mapped equals the
 //! sum read, opening balances and postings each sum to zero, so does every
 //! journal entry, and each year opens where the one before closed.
@@ -50,7 +50,7 @@ pub struct EntityCube {
     pub files: Vec<FileRead>,
     /// Per fiscal year: the reconciliation of what was read and mapped.
     pub reconciliation: BTreeMap<i32, Reconciliation>,
-    /// Read on the fast path (see [`fast`]); the precise reader leaves it false.
+    /// Read on the fast path (see `fast`); the precise reader leaves it false.
     pub streamed: bool,
 }
 
@@ -129,7 +129,7 @@ impl EntityCube {
 
 /// Reads every source of every entity. Fails with every error found.
 ///
-/// Each entity is read on the fast path ([`fast`]) first; if that path
+/// Each entity is read on the fast path (`fast`) first; if that path
 /// doubts, the precise reader reads the entity again and reports.
 pub fn build(
     program: &Program,

@@ -6,6 +6,11 @@
 //! Every physical line is accounted for: the header, a blank line, or part of
 //! a record. Every refusal is a diagnostic at `file:line:column` with the line
 //! shown and the bad cell underlined.
+//!
+//! Two readers share one rule for each thing they both need: the dialect is
+//! built from written option values in `dialect.rs` (for a format and for
+//! the trial balance's flags), and a header's columns are resolved in
+//! `header.rs` (for the precise reader and the fast path, [`stream`]).
 
 mod amount;
 mod date;

@@ -1,13 +1,13 @@
 //! Streaming, parallel reading of well-formed exports: the fast path.
 //!
 //! A file is read from any byte source in blocks of about [`BLOCK`] bytes
-//! cut at record boundaries ([`blocks`]), and the blocks are parsed on every
-//! core ([`record`]); memory stays a few blocks per core whatever the
-//! file's size. Cells go straight from the block to the fold ([`cells`]):
+//! cut at record boundaries (`blocks`), and the blocks are parsed on every
+//! core (`record`); memory stays a few blocks per core whatever the
+//! file's size. Cells go straight from the block to the fold (`cells`):
 //! amounts are parsed into integer [`Millionths`], dates are parsed once per
 //! run of equal dates, and nothing is allocated per line. The header's
 //! columns are resolved as the precise reader resolves them
-//! ([`super::header`]).
+//! (`super::header`).
 //!
 //! This reader only takes what it can prove well-formed. At the first doubt
 //! (an error, or anything unusual it does not handle: a quote left open, a
