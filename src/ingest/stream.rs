@@ -28,7 +28,7 @@ pub use cells::same_text;
 use super::{Dialect, Layout, Movement, ReadSummary};
 use crate::limits::Limits;
 use crate::money::Millionths;
-use blocks::{Count, Cursor, Source};
+use blocks::{ByteSource, Count, Cursor};
 use chrono::NaiveDate;
 use header::{Header, Roles};
 use std::io::Read;
@@ -128,7 +128,7 @@ pub fn stream<F: Fold, R: Read + Send>(
     if input.dialect.validate().is_err() {
         return Err(Doubt("the dialect is not readable"));
     }
-    let mut source = Source::new(source, input);
+    let mut source = ByteSource::new(source, input);
     let first = blocks::first_line(&mut source, input)?;
     let header = Header::read(&first, input)?;
     let roles = Roles::resolve(&header.names, input.layout)?;
@@ -146,7 +146,7 @@ pub fn stream<F: Fold, R: Read + Send>(
 
 /// Totals every block's counts into the file's summary.
 fn finish<R>(
-    source: Source<R>,
+    source: ByteSource<R>,
     header_lines: usize,
     counts: &[(u32, Count)],
 ) -> Result<Streamed, Doubt> {

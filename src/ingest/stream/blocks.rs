@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A file's bytes as they are read: hashed, counted, and refused past the
 /// size limit, whatever the source.
-pub(super) struct Source<R> {
+pub(super) struct ByteSource<R> {
     reader: R,
     hasher: Option<Sha256Stream>,
     /// Bytes read so far.
@@ -21,16 +21,16 @@ pub(super) struct Source<R> {
     pub(super) ended: bool,
 }
 
-impl<R> Source<R> {
+impl<R> ByteSource<R> {
     /// The file's SHA-256, when it was asked for.
     pub(super) fn sha256(self) -> Option<String> {
         self.hasher.map(Sha256Stream::finish)
     }
 }
 
-impl<R: Read> Source<R> {
-    pub(super) fn new(reader: R, input: &Input<'_>) -> Source<R> {
-        Source {
+impl<R: Read> ByteSource<R> {
+    pub(super) fn new(reader: R, input: &Input<'_>) -> ByteSource<R> {
+        ByteSource {
             reader,
             hasher: input.hash.then(Sha256Stream::default),
             read: 0,
@@ -74,7 +74,7 @@ impl<R: Read> Source<R> {
 /// The first bytes of a file, up to and including the header's line end
 /// (in as many blocks as it takes, up to the line limit).
 pub(super) fn first_line<R: Read>(
-    source: &mut Source<R>,
+    source: &mut ByteSource<R>,
     input: &Input<'_>,
 ) -> Result<Vec<u8>, Doubt> {
     let block = input.block.max(1);
@@ -96,7 +96,7 @@ pub(super) fn first_line<R: Read>(
 
 /// The shared reading position: one core at a time takes the next block.
 pub(super) struct Cursor<R> {
-    pub(super) source: Source<R>,
+    pub(super) source: ByteSource<R>,
     /// The bytes read past the last block's end: the start of the next one.
     tail: Vec<u8>,
     next_block: u32,
@@ -107,7 +107,7 @@ pub(super) struct Cursor<R> {
 
 impl<R: Read> Cursor<R> {
     /// The cursor after the header; `tail` holds the bytes read past it.
-    pub(super) fn new(source: Source<R>, tail: Vec<u8>, input: &Input<'_>) -> Cursor<R> {
+    pub(super) fn new(source: ByteSource<R>, tail: Vec<u8>, input: &Input<'_>) -> Cursor<R> {
         Cursor {
             source,
             tail,
