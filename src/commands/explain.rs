@@ -203,58 +203,12 @@ fn explain_term(
     aggregate: &AggregateDef,
     term: &AggregateTerm,
 ) {
-    let TermContext {
-        program,
-        built,
-        sources,
-        scope,
-        year,
-        ledger,
-    } = *context;
-    let account = &program.chart.accounts[term.code];
-    let mut total = Amount::ZERO;
-    let mut lines = Vec::new();
-    for member in &scope.members {
-        let data = &built.cube.entities[*member];
-        let crosswalk = &program.crosswalks[program.entities[*member].crosswalk];
-        let mut locals: Vec<usize> = data.by_chart.get(&term.code).cloned().unwrap_or_default();
-        locals.sort_by(|a, b| data.locals[*a].code.cmp(&data.locals[*b].code));
-        for local in locals {
-            let value = eval::term_value(
-                aggregate,
-                term,
-                data,
-                eval::Slice::year(year),
-                None,
-                eval::Eliminate::default(),
-                Some(local),
-            )
-            .unwrap_or(Amount::ZERO);
-            let code = &data.locals[local];
-            let count = code.lines.get(&year).copied().unwrap_or(0);
-            if value.is_zero() && count == 0 {
-                continue;
-            }
-            total = total.checked_add(value).unwrap_or(total);
-            let rule = &crosswalk.rules[code.mapped.rule];
-            lines.push(format!(
-                "      {:<10} {:<24} {:>20}  {:>6} lignes  règle {} {}",
-                program.entities[*member].name,
-                code.code,
-                value.to_string(),
-                count,
-                sources.location(rule.span),
-                excerpt(sources, rule.span)
-            ));
-            for shown in ledger
-                .get(&(*member, code.code.clone()))
-                .into_iter()
-                .flatten()
-            {
-                lines.push(format!("          {shown}"));
-            }
-        }
+    let account = &context.program.chart.accounts[term.code];
+    let mut shown = TermLines::default();
+    for member in &context.scope.members {
+        member_lines(context, aggregate, term, *member, &mut shown);
     }
+    let TermLines { total, lines } = shown;
     let measure = match term.measure {
         Measure::Opening => "solde d'ouverture",
         Measure::Balance | Measure::Sum => "solde de clôture",
@@ -273,6 +227,71 @@ fn explain_term(
     );
     for line in lines {
         let _ = writeln!(out, "{line}");
+    }
+}
+
+/// A term's total over the members of a scope, and the lines behind it.
+#[derive(Default)]
+struct TermLines {
+    total: Amount,
+    lines: Vec<String>,
+}
+
+/// Adds the local codes of one member behind a term: each with its value,
+/// its line count, its rule and its ledger lines.
+fn member_lines(
+    context: &TermContext<'_>,
+    aggregate: &AggregateDef,
+    term: &AggregateTerm,
+    member: usize,
+    shown: &mut TermLines,
+) {
+    let TermContext {
+        program,
+        built,
+        sources,
+        year,
+        ledger,
+        ..
+    } = *context;
+    let data = &built.cube.entities[member];
+    let crosswalk = &program.crosswalks[program.entities[member].crosswalk];
+    let mut locals: Vec<usize> = data.by_chart.get(&term.code).cloned().unwrap_or_default();
+    locals.sort_by(|a, b| data.locals[*a].code.cmp(&data.locals[*b].code));
+    for local in locals {
+        let value = eval::term_value(
+            aggregate,
+            term,
+            data,
+            eval::Slice::year(year),
+            None,
+            eval::Eliminate::default(),
+            Some(local),
+        )
+        .unwrap_or(Amount::ZERO);
+        let code = &data.locals[local];
+        let count = code.lines.get(&year).copied().unwrap_or(0);
+        if value.is_zero() && count == 0 {
+            continue;
+        }
+        shown.total = shown.total.checked_add(value).unwrap_or(shown.total);
+        let rule = &crosswalk.rules[code.mapped.rule];
+        shown.lines.push(format!(
+            "      {:<10} {:<24} {:>20}  {:>6} lignes  règle {} {}",
+            program.entities[member].name,
+            code.code,
+            value.to_string(),
+            count,
+            sources.location(rule.span),
+            excerpt(sources, rule.span)
+        ));
+        for line in ledger
+            .get(&(member, code.code.clone()))
+            .into_iter()
+            .flatten()
+        {
+            shown.lines.push(format!("          {line}"));
+        }
     }
 }
 
