@@ -194,6 +194,87 @@ fn exact(mut mantissa: i128, mut scale: u32) -> Option<Amount> {
     )))
 }
 
+/// An amount as a whole number of millionths of a dollar: the money of the
+/// fast path. Every amount a ledger cell may hold (six decimals at most) is
+/// exact at this scale, and summing is an integer addition, checked like
+/// every other operation on money.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Millionths(i128);
+
+impl Millionths {
+    /// The decimals of a millionth.
+    pub const SCALE: u32 = 6;
+    pub const ZERO: Millionths = Millionths(0);
+
+    /// `count` millionths of a dollar.
+    #[inline]
+    pub const fn new(count: i128) -> Millionths {
+        Millionths(count)
+    }
+
+    /// The number of millionths.
+    #[inline]
+    pub const fn count(self) -> i128 {
+        self.0
+    }
+
+    /// The amount in millionths; `None` when it has more than six decimals
+    /// or does not fit.
+    pub fn from_amount(amount: Amount) -> Option<Millionths> {
+        amount.scaled(Millionths::SCALE).map(Millionths)
+    }
+
+    /// The exact amount; `None` beyond 28 significant digits.
+    pub fn to_amount(self) -> Option<Amount> {
+        Amount::from_scaled(self.0, Millionths::SCALE)
+    }
+
+    #[inline]
+    pub fn checked_add(self, other: Millionths) -> Option<Millionths> {
+        self.0.checked_add(other.0).map(Millionths)
+    }
+
+    #[inline]
+    pub fn checked_sub(self, other: Millionths) -> Option<Millionths> {
+        self.0.checked_sub(other.0).map(Millionths)
+    }
+
+    #[inline]
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    #[inline]
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    /// The debit side of a signed amount: itself when positive, else zero.
+    #[inline]
+    pub fn debit(self) -> Millionths {
+        Millionths(self.0.max(0))
+    }
+
+    /// The credit side of a signed amount, as a positive amount.
+    #[inline]
+    pub fn credit(self) -> Millionths {
+        Millionths(self.0.saturating_neg().max(0))
+    }
+
+    /// The count in 64 bits (up to 9 trillion dollars), for compact tables.
+    #[inline]
+    pub fn to_i64(self) -> Option<i64> {
+        i64::try_from(self.0).ok()
+    }
+}
+
+impl From<i64> for Millionths {
+    #[inline]
+    fn from(count: i64) -> Millionths {
+        Millionths(i128::from(count))
+    }
+}
+
 /// How a presentation amount is rounded.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum RoundingMethod {
@@ -277,6 +358,23 @@ mod tests {
             amount("0.0000000000000000000000000001").checked_mul(amount("0.1")),
             None
         );
+    }
+
+    #[test]
+    fn millionths_are_exact_and_checked() {
+        let cents = Millionths::from_amount(amount("-12.34")).unwrap_or_default();
+        assert_eq!(cents, Millionths::new(-12_340_000));
+        assert_eq!(cents.to_amount(), Some(amount("-12.34")));
+        assert_eq!(Millionths::from_amount(amount("0.0000001")), None);
+        assert_eq!(
+            (cents.debit(), cents.credit()),
+            (Millionths::ZERO, Millionths::new(12_340_000))
+        );
+        assert_eq!(
+            Millionths::new(i128::MAX).checked_add(Millionths::new(1)),
+            None
+        );
+        assert_eq!(Millionths::new(i128::from(i64::MAX) + 1).to_i64(), None);
     }
 
     #[test]

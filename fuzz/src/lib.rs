@@ -13,7 +13,7 @@ use reddition::ingest::{
     MovementFrom, MovementRule, Posting, Role,
 };
 use reddition::model::Program;
-use reddition::money::{Amount, MAX_DIGITS};
+use reddition::money::{Amount, MAX_DIGITS, Millionths};
 use reddition::pipeline;
 use reddition::source::{FileId, Sources, Span};
 use reddition::syntax;
@@ -425,7 +425,7 @@ pub fn csv_reader(data: &[u8]) {
 
 /// One posting as both readers see it: date, account, amount in
 /// millionths, reference, movement, line.
-type Seen = (String, String, i128, String, Option<Movement>, usize);
+type Seen = (String, String, Millionths, String, Option<Movement>, usize);
 
 /// The postings of one core of the streamed reader.
 #[derive(Default)]
@@ -433,7 +433,7 @@ struct Collect(
     Vec<(
         String,
         String,
-        i128,
+        Millionths,
         String,
         Option<Movement>,
         stream::Position,
@@ -465,16 +465,8 @@ pub fn stream(data: &[u8]) {
     let mut sources = Sources::default();
     let formats = sources.add("reports/formats.rdn", FORMATS);
     let (dialect, layout) = csv_dialect(usize::from(*which), formats);
-    let Ok(folder) = tempfile::tempdir() else {
-        return;
-    };
-    let path = folder.path().join("fuzz.csv");
-    if std::fs::write(&path, bytes).is_err() {
-        return;
-    }
     let limits = reddition::limits::Limits::default();
     let input = stream::Input {
-        path: &path,
         index: 0,
         dialect: &dialect,
         layout: &layout,
@@ -484,7 +476,7 @@ pub fn stream(data: &[u8]) {
         block: usize::from(*block) + 1,
     };
     let mut folds = [Collect::default(), Collect::default()];
-    let Ok(streamed) = stream::stream(&input, &mut folds) else {
+    let Ok(streamed) = stream::stream(&input, bytes, &mut folds) else {
         return;
     };
     let mut fast: Vec<(stream::Position, Seen)> = folds
@@ -502,10 +494,7 @@ pub fn stream(data: &[u8]) {
         precise.push((
             posting.date.to_string(),
             posting.account.to_string(),
-            posting
-                .amount
-                .scaled(stream::SCALE)
-                .expect("six decimals at most"),
+            Millionths::from_amount(posting.amount).expect("six decimals at most"),
             posting.reference.to_string(),
             posting.movement,
             posting.line,

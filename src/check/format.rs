@@ -3,8 +3,8 @@
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ingest::{
-    Amounts, ColumnRef, DateFormat, DecimalMark, Dialect, Encoding, Layout, Movement, MovementFrom,
-    MovementRule,
+    Amounts, ColumnRef, Dialect, DialectOption, Layout, Movement, MovementFrom, MovementRule,
+    Refusal,
 };
 use crate::model::FormatDef;
 use crate::syntax::ast::{self, ColumnRole, FormatOption, Item, MovementKind};
@@ -41,95 +41,18 @@ impl Checker {
     }
 
     fn dialect(&mut self, format: &ast::Format) -> Option<Dialect> {
-        let mut dialect = Dialect {
-            delimiter: b',',
-            quote: b'"',
-            decimal: DecimalMark::Point,
-            thousands: None,
-            encoding: Encoding::Utf8,
-            date: DateFormat::parse("%Y-%m-%d").ok()?,
-        };
+        let mut dialect = Dialect::default();
         let mut ok = true;
         for (option, text) in &format.options {
+            let option = dialect_option(option.value);
             let value = text.value.as_str();
-            let bad = |why: &str, help: &str| {
-                Diagnostic::error(
-                    Code::BadFormat,
-                    format!("invalid `{}` option: {why}", option_name(option.value)),
-                )
-                .at(text.span, "this value")
-                .help(help.to_string())
-            };
-            let single = single_ascii(value);
-            match option.value {
-                FormatOption::Delimiter => match single {
-                    Some(byte) if !matches!(byte, b'"' | b'\n' | b'\r') => dialect.delimiter = byte,
-                    _ => {
-                        self.error(bad(
-                            "a delimiter is one character",
-                            "write `delimiter \";\"` or `delimiter \",\"`",
-                        ));
-                        ok = false;
-                    }
-                },
-                FormatOption::Quote => match single {
-                    Some(byte) if !matches!(byte, b'\n' | b'\r') => dialect.quote = byte,
-                    _ => {
-                        self.error(bad("a quote is one character", "write `quote \"\\\"\"`"));
-                        ok = false;
-                    }
-                },
-                FormatOption::Decimal => match value {
-                    "." => dialect.decimal = DecimalMark::Point,
-                    "," => dialect.decimal = DecimalMark::Comma,
-                    _ => {
-                        self.error(bad(
-                            "the decimal mark is `.` or `,`",
-                            "write `decimal \",\"` for a decimal comma",
-                        ));
-                        ok = false;
-                    }
-                },
-                FormatOption::Thousands => {
-                    let mut chars = value.chars();
-                    match (chars.next(), chars.next()) {
-                        (Some(c), None) if !c.is_ascii_digit() && c != '-' => {
-                            dialect.thousands = Some(c)
-                        }
-                        _ => {
-                            self.error(bad(
-                                "the thousands separator is one character that is not a digit",
-                                "write `thousands \" \"` for a space",
-                            ));
-                            ok = false;
-                        }
-                    }
-                }
-                FormatOption::Encoding => match value.to_ascii_lowercase().as_str() {
-                    "utf-8" | "utf8" => dialect.encoding = Encoding::Utf8,
-                    "windows-1252" | "cp1252" => dialect.encoding = Encoding::Windows1252,
-                    _ => {
-                        self.error(bad(
-                            "unknown encoding",
-                            "the encodings are \"utf-8\" and \"windows-1252\" (Excel's ANSI on French Windows)",
-                        ));
-                        ok = false;
-                    }
-                },
-                FormatOption::Date => match DateFormat::parse(value) {
-                    Ok(date) => dialect.date = date,
-                    Err(why) => {
-                        self.error(bad(&why, "use %Y, %m and %d, e.g. \"%d/%m/%Y\""));
-                        ok = false;
-                    }
-                },
+            let set = dialect.set(option, value);
+            if set.is_err() || refused_at_the_value(option, value) {
+                self.error(bad_option(option, text, set.err()));
+                ok = false;
             }
         }
-        let decimal_char = match dialect.decimal {
-            DecimalMark::Point => '.',
-            DecimalMark::Comma => ',',
-        };
-        if dialect.thousands == Some(decimal_char) {
+        if dialect.thousands == Some(dialect.decimal.char()) {
             let thousands = format
                 .options
                 .iter()
@@ -208,15 +131,13 @@ impl Checker {
         };
         let movements = self.movement_rule(format, &roles);
         Some(Layout {
-            date: date?,
-            account: account?,
-            amounts: amounts?,
             journal: roles.remove(&ColumnRole::Journal),
             reference: roles.remove(&ColumnRole::Reference),
             description: roles.remove(&ColumnRole::Description),
             movement: roles.remove(&ColumnRole::Movement),
             counterparty: roles.remove(&ColumnRole::Counterparty),
             movements: movements?,
+            ..Layout::new(date?, account?, amounts?)
         })
     }
 
@@ -288,20 +209,63 @@ pub(super) fn movement_of(kind: MovementKind) -> Movement {
     }
 }
 
-fn single_ascii(value: &str) -> Option<u8> {
-    match value.as_bytes() {
-        [byte] if byte.is_ascii() => Some(*byte),
-        _ => None,
+fn dialect_option(option: FormatOption) -> DialectOption {
+    match option {
+        FormatOption::Delimiter => DialectOption::Delimiter,
+        FormatOption::Quote => DialectOption::Quote,
+        FormatOption::Decimal => DialectOption::Decimal,
+        FormatOption::Thousands => DialectOption::Thousands,
+        FormatOption::Encoding => DialectOption::Encoding,
+        FormatOption::Date => DialectOption::Date,
     }
 }
 
-fn option_name(option: FormatOption) -> &'static str {
+/// Values the dialect would only refuse once every option is set, at the
+/// format: a format refuses them at the value itself, where the fix is.
+fn refused_at_the_value(option: DialectOption, value: &str) -> bool {
     match option {
-        FormatOption::Delimiter => "delimiter",
-        FormatOption::Quote => "quote",
-        FormatOption::Decimal => "decimal",
-        FormatOption::Thousands => "thousands",
-        FormatOption::Encoding => "encoding",
-        FormatOption::Date => "date",
+        DialectOption::Delimiter => matches!(value, "\"" | "\n" | "\r"),
+        DialectOption::Quote => matches!(value, "\n" | "\r"),
+        DialectOption::Thousands => value.starts_with(|c: char| c.is_ascii_digit() || c == '-'),
+        _ => false,
     }
+}
+
+/// `invalid `delimiter` option: …`, at the value.
+fn bad_option(option: DialectOption, value: &ast::Str, refusal: Option<Refusal>) -> Diagnostic {
+    let (why, help) = match (option, refusal) {
+        (DialectOption::Delimiter, _) => (
+            "a delimiter is one character".to_string(),
+            "write `delimiter \";\"` or `delimiter \",\"`",
+        ),
+        (DialectOption::Quote, _) => (
+            "a quote is one character".to_string(),
+            "write `quote \"\\\"\"`",
+        ),
+        (DialectOption::Decimal, _) => (
+            "the decimal mark is `.` or `,`".to_string(),
+            "write `decimal \",\"` for a decimal comma",
+        ),
+        (DialectOption::Thousands, _) => (
+            "the thousands separator is one character that is not a digit".to_string(),
+            "write `thousands \" \"` for a space",
+        ),
+        (DialectOption::Encoding, _) => (
+            "unknown encoding".to_string(),
+            "the encodings are \"utf-8\" and \"windows-1252\" (Excel's ANSI on French Windows)",
+        ),
+        (DialectOption::Date, refusal) => (
+            match refusal {
+                Some(Refusal::DatePattern(why)) => why,
+                _ => String::new(),
+            },
+            "use %Y, %m and %d, e.g. \"%d/%m/%Y\"",
+        ),
+    };
+    Diagnostic::error(
+        Code::BadFormat,
+        format!("invalid `{}` option: {why}", option.name()),
+    )
+    .at(value.span, "this value")
+    .help(help.to_string())
 }

@@ -3,6 +3,7 @@
 
 use crate::calendar;
 use crate::eval::{self, Figures};
+use crate::ingest::{self, Posting};
 use crate::model::*;
 use crate::money::Amount;
 use crate::pipeline::Built;
@@ -33,8 +34,10 @@ pub fn names(program: &Program) -> Vec<&str> {
 /// as `file:line  date  reference  amount  description`.
 pub type LedgerLines = BTreeMap<(usize, String), Vec<String>>;
 
-/// Re-reads the sources of the scope's entities and keeps, for every local
-/// code the figure draws on, up to `limit` of its lines of the fiscal year.
+/// Reads again the files the build read for the scope's entities, each with
+/// its format's dialect and under the project's limits, and keeps, for every
+/// local code the figure draws on, up to `limit` of its lines of the fiscal
+/// year.
 pub fn ledger_lines(
     program: &Program,
     built: &Built,
@@ -63,50 +66,53 @@ pub fn ledger_lines(
             .flat_map(|code| data.by_chart.get(code).into_iter().flatten())
             .map(|local| data.locals[*local].code.as_str())
             .collect();
-        for source in &program.entities[*member].sources {
-            let format = &program.formats[source.format];
-            for path in project.expand(&source.path).unwrap_or_default() {
-                let Ok(bytes) = project.read_ledger(&path) else {
-                    continue;
-                };
-                let mut scratch = Sources::default();
-                let mut sink = |posting: &crate::ingest::Posting<'_>| {
-                    if wanted.contains(posting.account)
-                        && calendar::period_of(posting.date).0 == year
-                    {
-                        let kept = found
-                            .entry((*member, posting.account.to_string()))
-                            .or_default();
-                        if kept.len() < limit {
-                            let movement = posting
-                                .movement
-                                .map_or(String::new(), |m| format!(" [{}]", m.as_str()));
-                            kept.push(format!(
-                                "{path}:{}  {}  {:<12} {:>16}  {}{movement}",
-                                posting.line,
-                                posting.date,
-                                posting.reference,
-                                posting.amount.to_string(),
-                                posting.description
-                            ));
-                        } else if kept.len() == limit {
-                            kept.push("…".to_string());
-                        }
-                    }
-                    Ok(())
-                };
-                let _ = crate::ingest::read_export(
-                    &path,
-                    &bytes,
-                    &format.dialect,
-                    &format.layout,
-                    &mut scratch,
-                    &mut sink,
-                );
-            }
+        for file in &data.files {
+            let Ok(bytes) = project.read_ledger(&file.path) else {
+                continue;
+            };
+            let format = &program.formats[file.format];
+            let mut sink = |posting: &Posting<'_>| {
+                if !wanted.contains(posting.account) || calendar::period_of(posting.date).0 != year
+                {
+                    return Ok(());
+                }
+                let kept = found
+                    .entry((*member, posting.account.to_string()))
+                    .or_default();
+                if kept.len() < limit {
+                    kept.push(ledger_line(&file.path, posting));
+                } else if kept.len() == limit {
+                    kept.push("…".to_string());
+                }
+                Ok(())
+            };
+            let _ = ingest::read_export_limited(
+                &file.path,
+                &bytes,
+                &format.dialect,
+                &format.layout,
+                &project.limits,
+                &mut Sources::default(),
+                &mut sink,
+            );
         }
     }
     found
+}
+
+/// `file:line  date  reference  amount  description [movement]`.
+fn ledger_line(path: &str, posting: &Posting<'_>) -> String {
+    let movement = posting
+        .movement
+        .map_or(String::new(), |m| format!(" [{}]", m.as_str()));
+    format!(
+        "{path}:{}  {}  {:<12} {:>16}  {}{movement}",
+        posting.line,
+        posting.date,
+        posting.reference,
+        posting.amount.to_string(),
+        posting.description
+    )
 }
 
 pub fn explain(
@@ -197,58 +203,12 @@ fn explain_term(
     aggregate: &AggregateDef,
     term: &AggregateTerm,
 ) {
-    let TermContext {
-        program,
-        built,
-        sources,
-        scope,
-        year,
-        ledger,
-    } = *context;
-    let account = &program.chart.accounts[term.code];
-    let mut total = Amount::ZERO;
-    let mut lines = Vec::new();
-    for member in &scope.members {
-        let data = &built.cube.entities[*member];
-        let crosswalk = &program.crosswalks[program.entities[*member].crosswalk];
-        let mut locals: Vec<usize> = data.by_chart.get(&term.code).cloned().unwrap_or_default();
-        locals.sort_by(|a, b| data.locals[*a].code.cmp(&data.locals[*b].code));
-        for local in locals {
-            let value = eval::term_value(
-                aggregate,
-                term,
-                data,
-                eval::Slice::year(year),
-                None,
-                eval::Eliminate::default(),
-                Some(local),
-            )
-            .unwrap_or(Amount::ZERO);
-            let code = &data.locals[local];
-            let count = code.lines.get(&year).copied().unwrap_or(0);
-            if value.is_zero() && count == 0 {
-                continue;
-            }
-            total = total.checked_add(value).unwrap_or(total);
-            let rule = &crosswalk.rules[code.mapped.rule];
-            lines.push(format!(
-                "      {:<10} {:<24} {:>20}  {:>6} lignes  règle {} {}",
-                program.entities[*member].name,
-                code.code,
-                value.to_string(),
-                count,
-                sources.location(rule.span),
-                excerpt(sources, rule.span)
-            ));
-            for shown in ledger
-                .get(&(*member, code.code.clone()))
-                .into_iter()
-                .flatten()
-            {
-                lines.push(format!("          {shown}"));
-            }
-        }
+    let account = &context.program.chart.accounts[term.code];
+    let mut shown = TermLines::default();
+    for member in &context.scope.members {
+        member_lines(context, aggregate, term, *member, &mut shown);
     }
+    let TermLines { total, lines } = shown;
     let measure = match term.measure {
         Measure::Opening => "solde d'ouverture",
         Measure::Balance | Measure::Sum => "solde de clôture",
@@ -270,6 +230,71 @@ fn explain_term(
     }
 }
 
+/// A term's total over the members of a scope, and the lines behind it.
+#[derive(Default)]
+struct TermLines {
+    total: Amount,
+    lines: Vec<String>,
+}
+
+/// Adds the local codes of one member behind a term: each with its value,
+/// its line count, its rule and its ledger lines.
+fn member_lines(
+    context: &TermContext<'_>,
+    aggregate: &AggregateDef,
+    term: &AggregateTerm,
+    member: usize,
+    shown: &mut TermLines,
+) {
+    let TermContext {
+        program,
+        built,
+        sources,
+        year,
+        ledger,
+        ..
+    } = *context;
+    let data = &built.cube.entities[member];
+    let crosswalk = &program.crosswalks[program.entities[member].crosswalk];
+    let mut locals: Vec<usize> = data.by_chart.get(&term.code).cloned().unwrap_or_default();
+    locals.sort_by(|a, b| data.locals[*a].code.cmp(&data.locals[*b].code));
+    for local in locals {
+        let value = eval::term_value(
+            aggregate,
+            term,
+            data,
+            eval::Slice::year(year),
+            None,
+            eval::Eliminate::default(),
+            Some(local),
+        )
+        .unwrap_or(Amount::ZERO);
+        let code = &data.locals[local];
+        let count = code.lines.get(&year).copied().unwrap_or(0);
+        if value.is_zero() && count == 0 {
+            continue;
+        }
+        shown.total = shown.total.checked_add(value).unwrap_or(shown.total);
+        let rule = &crosswalk.rules[code.mapped.rule];
+        shown.lines.push(format!(
+            "      {:<10} {:<24} {:>20}  {:>6} lignes  règle {} {}",
+            program.entities[member].name,
+            code.code,
+            value.to_string(),
+            count,
+            sources.location(rule.span),
+            excerpt(sources, rule.span)
+        ));
+        for line in ledger
+            .get(&(member, code.code.clone()))
+            .into_iter()
+            .flatten()
+        {
+            shown.lines.push(format!("          {line}"));
+        }
+    }
+}
+
 fn collect(expr: &Expr, aggregates: &mut Vec<usize>, references: &mut Vec<FigureId>) {
     match expr {
         Expr::Aggregate(index) => aggregates.push(*index),
@@ -288,4 +313,57 @@ fn collect(expr: &Expr, aggregates: &mut Vec<usize>, references: &mut Vec<Figure
 fn excerpt(sources: &Sources, span: Span) -> String {
     let text = sources.get(span.file).text.get(span.range()).unwrap_or("");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cube::ReadOptions;
+    use std::path::Path;
+
+    /// Copies the minimal project into `root`, each export widened by
+    /// `extra` columns the format does not read.
+    fn widened_minimal_project(root: &Path, extra: usize) {
+        let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/ok-minimal");
+        let spec = std::fs::read(minimal.join("reports/spec.rdn")).expect("the spec");
+        std::fs::create_dir_all(root.join("reports")).expect("a folder");
+        std::fs::write(root.join("reports/spec.rdn"), spec).expect("written");
+        std::fs::create_dir_all(root.join("ledgers")).expect("a folder");
+        let ledgers = std::fs::read_dir(minimal.join("ledgers")).expect("the ledgers");
+        for entry in ledgers.flatten() {
+            let text = std::fs::read_to_string(entry.path()).expect("a ledger");
+            let widened: String = text
+                .lines()
+                .enumerate()
+                .map(|(index, line)| {
+                    let cells = (0..extra).map(|n| match index {
+                        0 => format!(";x{n}"),
+                        _ => ";".to_string(),
+                    });
+                    format!("{line}{}\n", cells.collect::<String>())
+                })
+                .collect();
+            std::fs::write(root.join("ledgers").join(entry.file_name()), widened).expect("written");
+        }
+    }
+
+    #[test]
+    fn ledger_lines_are_read_under_the_projects_limits() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let columns = crate::limits::Limits::default().columns;
+        widened_minimal_project(folder.path(), columns);
+        let mut project = Project::new(folder.path());
+        project.limits.columns = 2 * columns;
+        let mut sources = Sources::default();
+        let program = crate::pipeline::check_project(&project, &mut sources).expect("checks");
+        let built = crate::pipeline::run(&program, &project, &mut sources, &ReadOptions::default())
+            .expect("builds under the raised limit");
+        let figure = find(&program, "resultats.revenus").expect("a figure");
+        let lines = ledger_lines(&program, &built, &project, figure, 0, 2025, 10);
+        let revenue = lines.get(&(0, "231-510".to_string()));
+        assert_eq!(
+            revenue.map(|lines| lines[0].split_whitespace().next()),
+            Some(Some("ledgers/gl-2025.csv:3"))
+        );
+    }
 }

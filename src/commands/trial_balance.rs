@@ -9,13 +9,14 @@
 use crate::cube::{self, Cube, Period};
 use crate::diagnostic::{Code, Diagnostic, Result};
 use crate::ingest::stream::{self, Doubt, Fold, Input, Record};
-use crate::ingest::{self, Amounts, ColumnRef, DateFormat, DecimalMark, Dialect, Encoding, Layout};
+use crate::ingest::{self, Amounts, ColumnRef, Dialect, DialectOption, Layout, Refusal};
 use crate::limits::Limits;
 use crate::model::Program;
-use crate::money::Amount;
+use crate::money::{Amount, Millionths};
 use crate::pipeline;
 use crate::project::Project;
 use crate::source::{Sources, Span};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -207,15 +208,7 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
             None if overflowed => Ok(()),
             None => {
                 overflowed = true;
-                Err(Diagnostic::error(
-                    Code::Overflow,
-                    format!(
-                        "the balance of `{}` overflows 28 significant digits",
-                        posting.account
-                    ),
-                )
-                .at(posting.span(ingest::Role::Amount), "adding this amount")
-                .help("amounts this large cannot be real; look for a misplaced decimal mark"))
+                Err(balance_overflow(posting))
             }
         }
     };
@@ -228,6 +221,28 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
                 .help("an export with only its header adds nothing: is it the right file?"),
         ]);
     }
+    Ok(file_balance(options, sums, summary.records))
+}
+
+/// The balance of an account overflows.
+fn balance_overflow(posting: &ingest::Posting<'_>) -> Diagnostic {
+    Diagnostic::error(
+        Code::Overflow,
+        format!(
+            "the balance of `{}` overflows 28 significant digits",
+            posting.account
+        ),
+    )
+    .at(posting.span(ingest::Role::Amount), "adding this amount")
+    .help("amounts this large cannot be real; look for a misplaced decimal mark")
+}
+
+/// The trial balance of one export from its sum per account.
+fn file_balance(
+    options: &FileOptions,
+    sums: impl IntoIterator<Item = (String, Amount)>,
+    records: usize,
+) -> TrialBalance {
     let mut rows: Vec<Row> = sums
         .into_iter()
         .map(|(account, balance)| Row {
@@ -238,16 +253,16 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
         })
         .collect();
     sort(&mut rows);
-    Ok(TrialBalance {
+    TrialBalance {
         rows,
-        lines: summary.records as u64,
+        lines: records as u64,
         inputs: vec![options.path.clone()],
-    })
+    }
 }
 
 /// Sums per account on one core.
 #[derive(Default)]
-struct AccountSums(rustc_hash::FxHashMap<Box<str>, i128>);
+struct AccountSums(FxHashMap<Box<str>, Millionths>);
 
 impl Fold for AccountSums {
     fn take(&mut self, record: &Record<'_>) -> std::result::Result<(), Doubt> {
@@ -267,10 +282,10 @@ fn stream_file(
     layout: &Layout,
     limits: &Limits,
 ) -> std::result::Result<TrialBalance, Doubt> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let mut folds: Vec<AccountSums> = (0..cores).map(|_| AccountSums::default()).collect();
+    let mut folds: Vec<AccountSums> = (0..stream::cores())
+        .map(|_| AccountSums::default())
+        .collect();
     let input = Input {
-        path: &options.path,
         index: 0,
         dialect,
         layout,
@@ -279,32 +294,24 @@ fn stream_file(
         progress: None,
         block: stream::BLOCK,
     };
-    let streamed = stream::stream(&input, &mut folds)?;
+    let file = std::fs::File::open(&options.path).map_err(|_| Doubt("cannot open"))?;
+    let streamed = stream::stream(&input, file, &mut folds)?;
     if streamed.summary.records == 0 {
         return Err(Doubt("no posting"));
     }
-    let mut sums: rustc_hash::FxHashMap<Box<str>, i128> = rustc_hash::FxHashMap::default();
+    let mut sums: FxHashMap<Box<str>, Millionths> = FxHashMap::default();
     for fold in folds {
         for (account, sum) in fold.0 {
             let total = sums.entry(account).or_default();
             *total = total.checked_add(sum).ok_or(Doubt("overflow"))?;
         }
     }
-    let mut rows = Vec::with_capacity(sums.len());
-    for (account, sum) in sums {
-        rows.push(Row {
-            entity: options.entity.clone(),
-            account: account.into(),
-            period: None,
-            balance: Amount::from_scaled(sum, stream::SCALE).ok_or(Doubt("overflow"))?,
-        });
-    }
-    sort(&mut rows);
-    Ok(TrialBalance {
-        rows,
-        lines: streamed.summary.records as u64,
-        inputs: vec![options.path.clone()],
-    })
+    let sums = sums
+        .into_iter()
+        .map(|(account, sum)| Some((account.into(), sum.to_amount()?)))
+        .collect::<Option<Vec<(String, Amount)>>>()
+        .ok_or(Doubt("overflow"))?;
+    Ok(file_balance(options, sums, streamed.summary.records))
 }
 
 fn read_file(path: &Path, shown: &str, limits: &Limits) -> Result<Vec<u8>> {
@@ -337,134 +344,80 @@ fn read_file(path: &Path, shown: &str, limits: &Limits) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(io)
 }
 
-/// The dialect and columns given by flags. The flags are registered as a
-/// source (`command line`) so that a diagnostic about a column, such as one
-/// missing from the header, points at the flag that names it.
+/// The dialect and columns given by flags.
 fn dialect_and_layout(options: &FileOptions, sources: &mut Sources) -> Result<(Dialect, Layout)> {
-    let mut line = String::new();
-    let mut flag = |name: &str, value: &str| {
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(&format!("--{name} "));
-        let start = line.len();
-        line.push_str(value);
-        (start, line.len())
-    };
-    let date_at = flag("date-column", &options.date_column);
-    let account_at = flag("account", &options.account);
-    let amounts_at = match &options.amounts {
-        AmountColumns::Signed(amount) => vec![flag("amount", amount)],
+    let layout = layout_of_flags(options, sources);
+    Ok((dialect_of_flags(options)?, layout))
+}
+
+/// The columns named by flags. The flags are registered as a source
+/// (`command line`) so that a diagnostic about a column, such as one
+/// missing from the header, points at the flag that names it.
+fn layout_of_flags(options: &FileOptions, sources: &mut Sources) -> Layout {
+    let mut line = FlagLine::default();
+    let date = line.flag("date-column", &options.date_column);
+    let account = line.flag("account", &options.account);
+    let amounts = match &options.amounts {
+        AmountColumns::Signed(amount) => vec![line.flag("amount", amount)],
         AmountColumns::DebitCredit { debit, credit } => {
-            vec![flag("debit", debit), flag("credit", credit)]
+            vec![line.flag("debit", debit), line.flag("credit", credit)]
         }
     };
-    let file = sources.add(COMMAND_LINE, line);
-    let column = |name: &str, (start, end): (usize, usize)| ColumnRef {
-        headers: vec![name.to_string()],
+    let file = sources.add(COMMAND_LINE, line.text);
+    let column = |(name, start, end): Flag| ColumnRef {
+        headers: vec![name],
         joined: String::new(),
         span: Span::new(file, start, end),
     };
-    let amounts = match (&options.amounts, amounts_at.as_slice()) {
-        (AmountColumns::DebitCredit { debit, credit }, [debit_at, credit_at]) => {
-            Amounts::DebitCredit {
-                debit: column(debit, *debit_at),
-                credit: column(credit, *credit_at),
-            }
-        }
-        (AmountColumns::Signed(amount), [amount_at, ..]) => {
-            Amounts::Signed(column(amount, *amount_at))
-        }
-        _ => Amounts::Signed(column("", (0, 0))),
+    let mut amounts = amounts.into_iter().map(column);
+    let amounts = match (amounts.next(), amounts.next()) {
+        (Some(debit), Some(credit)) => Amounts::DebitCredit { debit, credit },
+        (amount, _) => Amounts::Signed(amount.unwrap_or_else(|| column((String::new(), 0, 0)))),
     };
-    let layout = Layout {
-        date: column(&options.date_column, date_at),
-        account: column(&options.account, account_at),
-        amounts,
-        journal: None,
-        reference: None,
-        description: None,
-        movement: None,
-        movements: None,
-        counterparty: None,
-    };
+    Layout::new(column(date), column(account), amounts)
+}
 
-    let mut errors = Vec::new();
-    let mut refuse = |flag: &str, message: String, help: &str| {
-        errors.push(
-            Diagnostic::error(Code::BadFormat, format!("--{flag}: {message}"))
-                .help(help.to_string()),
-        );
-    };
-    let one_byte = |text: &str| match text.as_bytes() {
-        [byte] if byte.is_ascii() => Some(*byte),
-        _ => None,
-    };
-    let delimiter = one_byte(&options.delimiter).unwrap_or_else(|| {
-        refuse(
-            "delimiter",
-            format!("`{}` is not one ASCII character", options.delimiter),
-            "write one character, e.g. --delimiter ';' (or $'\\t' for a tab)",
-        );
-        b','
-    });
-    let quote = one_byte(&options.quote).unwrap_or_else(|| {
-        refuse(
-            "quote",
-            format!("`{}` is not one ASCII character", options.quote),
-            "write one character, e.g. --quote '\"'",
-        );
-        b'"'
-    });
-    let decimal = DecimalMark::parse(&options.decimal).unwrap_or_else(|| {
-        refuse(
-            "decimal",
-            format!("`{}` is not a decimal mark", options.decimal),
-            "write --decimal . or --decimal ,",
-        );
-        DecimalMark::Point
-    });
-    let thousands = match &options.thousands {
-        None => None,
-        Some(text) => {
-            let mut chars = text.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) => Some(c),
-                _ => {
-                    refuse(
-                        "thousands",
-                        format!("`{text}` is not one character"),
-                        "write one character, e.g. --thousands ' ' or --thousands .",
-                    );
-                    None
-                }
-            }
+/// A flag's value and where it lies on the command line.
+type Flag = (String, usize, usize);
+
+/// The flags that name columns, written out as one line.
+#[derive(Default)]
+struct FlagLine {
+    text: String,
+}
+
+impl FlagLine {
+    /// Appends `--name value`.
+    fn flag(&mut self, name: &str, value: &str) -> Flag {
+        if !self.text.is_empty() {
+            self.text.push(' ');
         }
-    };
-    let encoding = Encoding::parse(&options.encoding).unwrap_or_else(|| {
-        refuse(
-            "encoding",
-            format!("unknown encoding `{}`", options.encoding),
-            "write --encoding utf-8 or --encoding windows-1252",
-        );
-        Encoding::Utf8
-    });
-    let date = DateFormat::parse(&options.date).unwrap_or_else(|message| {
-        refuse(
-            "date",
-            message,
-            "write the pattern with %Y, %m and %d, e.g. --date %d/%m/%Y",
-        );
-        DateFormat::default()
-    });
-    let dialect = Dialect {
-        delimiter,
-        quote,
-        decimal,
-        thousands,
-        encoding,
-        date,
-    };
+        self.text.push_str(&format!("--{name} "));
+        let start = self.text.len();
+        self.text.push_str(value);
+        (value.to_string(), start, self.text.len())
+    }
+}
+
+/// The dialect given by flags, each refused value reported in the flag's terms.
+fn dialect_of_flags(options: &FileOptions) -> Result<Dialect> {
+    let given = [
+        (DialectOption::Delimiter, Some(&options.delimiter)),
+        (DialectOption::Quote, Some(&options.quote)),
+        (DialectOption::Decimal, Some(&options.decimal)),
+        (DialectOption::Thousands, options.thousands.as_ref()),
+        (DialectOption::Encoding, Some(&options.encoding)),
+        (DialectOption::Date, Some(&options.date)),
+    ];
+    let mut dialect = Dialect::default();
+    let mut errors = Vec::new();
+    for (option, value) in given {
+        if let Some(value) = value
+            && let Err(refusal) = dialect.set(option, value)
+        {
+            errors.push(bad_flag(option, value, refusal));
+        }
+    }
     if errors.is_empty()
         && let Err(message) = dialect.validate()
     {
@@ -474,10 +427,45 @@ fn dialect_and_layout(options: &FileOptions, sources: &mut Sources) -> Result<(D
         );
     }
     if errors.is_empty() {
-        Ok((dialect, layout))
+        Ok(dialect)
     } else {
         Err(errors)
     }
+}
+
+/// `--delimiter: `;;` is not one ASCII character`, with how to write it.
+fn bad_flag(option: DialectOption, value: &str, refusal: Refusal) -> Diagnostic {
+    let (message, help) = match (option, refusal) {
+        (DialectOption::Delimiter, _) => (
+            format!("`{value}` is not one ASCII character"),
+            "write one character, e.g. --delimiter ';' (or $'\\t' for a tab)",
+        ),
+        (DialectOption::Quote, _) => (
+            format!("`{value}` is not one ASCII character"),
+            "write one character, e.g. --quote '\"'",
+        ),
+        (DialectOption::Decimal, _) => (
+            format!("`{value}` is not a decimal mark"),
+            "write --decimal . or --decimal ,",
+        ),
+        (DialectOption::Thousands, _) => (
+            format!("`{value}` is not one character"),
+            "write one character, e.g. --thousands ' ' or --thousands .",
+        ),
+        (DialectOption::Encoding, _) => (
+            format!("unknown encoding `{value}`"),
+            "write --encoding utf-8 or --encoding windows-1252",
+        ),
+        (DialectOption::Date, refusal) => (
+            match refusal {
+                Refusal::DatePattern(message) => message,
+                _ => String::new(),
+            },
+            "write the pattern with %Y, %m and %d, e.g. --date %d/%m/%Y",
+        ),
+    };
+    Diagnostic::error(Code::BadFormat, format!("--{}: {message}", option.name()))
+        .help(help.to_string())
 }
 
 /// An exact amount with at least two decimals (`1250.5` is written `1250.50`;

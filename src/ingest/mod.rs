@@ -6,16 +6,25 @@
 //! Every physical line is accounted for: the header, a blank line, or part of
 //! a record. Every refusal is a diagnostic at `file:line:column` with the line
 //! shown and the bad cell underlined.
+//!
+//! Two readers share one rule for each thing they both need: the dialect is
+//! built from written option values in `dialect.rs` (for a format and for
+//! the trial balance's flags), and a header's columns are resolved in
+//! `header.rs` (for the precise reader and the fast path, [`stream`]).
 
 mod amount;
 mod date;
 mod decode;
+mod dialect;
+mod header;
 mod reader;
 mod scan;
 pub mod stream;
 
 pub use amount::{AmountError, MAX_DECIMALS, amount_help, parse_amount};
 pub use date::{DateError, DateFormat};
+pub use dialect::{DecimalMark, Dialect, DialectOption, Encoding, Refusal};
+pub use reader::read_export_limited;
 
 use crate::diagnostic::Diagnostic;
 use crate::money::Amount;
@@ -24,114 +33,6 @@ use chrono::NaiveDate;
 
 /// The most errors reported for one export before reading stops.
 pub const MAX_ERRORS: usize = 100;
-
-/// The character encoding of an export.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub enum Encoding {
-    #[default]
-    Utf8,
-    Windows1252,
-}
-
-impl Encoding {
-    /// `utf-8` or `windows-1252`, as written in a format.
-    pub fn parse(name: &str) -> Option<Encoding> {
-        match name {
-            "utf-8" => Some(Encoding::Utf8),
-            "windows-1252" => Some(Encoding::Windows1252),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Encoding::Utf8 => "utf-8",
-            Encoding::Windows1252 => "windows-1252",
-        }
-    }
-}
-
-/// The character between the units and the decimals of an amount.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub enum DecimalMark {
-    #[default]
-    Point,
-    Comma,
-}
-
-impl DecimalMark {
-    /// `.` or `,`.
-    pub fn parse(text: &str) -> Option<DecimalMark> {
-        match text {
-            "." => Some(DecimalMark::Point),
-            "," => Some(DecimalMark::Comma),
-            _ => None,
-        }
-    }
-
-    pub fn char(self) -> char {
-        match self {
-            DecimalMark::Point => '.',
-            DecimalMark::Comma => ',',
-        }
-    }
-}
-
-/// How an export is written.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Dialect {
-    pub delimiter: u8,
-    pub quote: u8,
-    pub decimal: DecimalMark,
-    pub thousands: Option<char>,
-    pub encoding: Encoding,
-    pub date: DateFormat,
-}
-
-impl Default for Dialect {
-    /// The defaults of a `format` block: `,` `"` `.`, no thousands, UTF-8, `%Y-%m-%d`.
-    fn default() -> Dialect {
-        Dialect {
-            delimiter: b',',
-            quote: b'"',
-            decimal: DecimalMark::Point,
-            thousands: None,
-            encoding: Encoding::Utf8,
-            date: DateFormat::default(),
-        }
-    }
-}
-
-impl Dialect {
-    /// Whether the options can be read together; the error is a message for a
-    /// diagnostic at the format (the format checker should call this).
-    pub fn validate(&self) -> Result<(), String> {
-        let fits = |byte: u8| byte.is_ascii() && !matches!(byte, b'\r' | b'\n' | 0);
-        if !fits(self.delimiter) {
-            return Err("the delimiter must be one ASCII character other than a line break".into());
-        }
-        if !fits(self.quote) {
-            return Err("the quote must be one ASCII character other than a line break".into());
-        }
-        if self.delimiter == self.quote {
-            return Err(format!(
-                "the delimiter and the quote are both `{}`",
-                char::from(self.delimiter)
-            ));
-        }
-        if let Some(t) = self.thousands {
-            if t == self.decimal.char() {
-                return Err(format!(
-                    "the thousands character and the decimal mark are both `{t}`"
-                ));
-            }
-            if t.is_ascii_digit() || t == '-' || t == '\r' || t == '\n' {
-                return Err(format!("`{t}` cannot separate thousands"));
-            }
-        }
-        Ok(())
-    }
-}
 
 /// The header(s) that hold one role, and where the format names them.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -212,6 +113,23 @@ pub struct Layout {
     pub movements: Option<MovementRule>,
     /// The other centre of an inter-entity posting (its ministry code).
     pub counterparty: Option<ColumnRef>,
+}
+
+impl Layout {
+    /// The columns every export has; no optional role.
+    pub fn new(date: ColumnRef, account: ColumnRef, amounts: Amounts) -> Layout {
+        Layout {
+            date,
+            account,
+            amounts,
+            journal: None,
+            reference: None,
+            description: None,
+            movement: None,
+            movements: None,
+            counterparty: None,
+        }
+    }
 }
 
 /// One line of an export, as handed to the sink. Text cells are trimmed;
@@ -296,25 +214,13 @@ pub fn read_export(
     read_export_limited(display_name, bytes, dialect, layout, &limits, sources, sink)
 }
 
-/// [`read_export`] under explicit limits (line length, columns).
-pub fn read_export_limited(
-    display_name: &str,
-    bytes: &[u8],
-    dialect: &Dialect,
-    layout: &Layout,
-    limits: &crate::limits::Limits,
-    sources: &mut Sources,
-    sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
-) -> Result<ReadSummary, Vec<Diagnostic>> {
-    if let Err(message) = dialect.validate() {
-        return Err(vec![Diagnostic::error(
-            crate::diagnostic::Code::BadFormat,
-            message,
-        )]);
-    }
-    let text =
-        decode::decode(display_name, bytes, dialect.encoding, sources).map_err(|d| vec![d])?;
-    reader::read_text(display_name, &text, dialect, layout, limits, sources, sink)
+/// Line `number` (1-based) of an export, as the reader sees it: decoded in
+/// the declared encoding and cut where the reader cuts lines. `None` when the
+/// bytes are not text in that encoding or the export has no such line.
+pub fn export_line(bytes: &[u8], encoding: Encoding, number: usize) -> Option<String> {
+    let text = decode::decode("", bytes, encoding, &mut Sources::default()).ok()?;
+    let (start, end) = scan::Lines::new(&text).span(number.checked_sub(1)?);
+    text.get(start..end).map(str::to_string)
 }
 
 #[cfg(test)]

@@ -2,36 +2,22 @@
 
 mod cells;
 mod header;
+mod structure;
 
 use super::amount::is_cell_space;
+use super::decode::decode;
+use super::header::Columns;
 use super::scan::{Cell, Lines, RawRecord, Scanner};
 use super::{Dialect, Layout, MAX_ERRORS, Movement, Posting, ReadSummary};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::limits::Limits;
 use crate::money::Amount;
 use crate::source::{FileId, Sources, Span};
+use structure::long_line;
 
-const QUOTE_HELP: &str =
-    "close the quote on the same line, or double it (`\"\"`) if it is part of the text";
-
-/// Header indices of each role.
-struct Columns {
-    date: Vec<usize>,
-    account: Vec<usize>,
-    amount: AmountColumns,
-    journal: Option<Vec<usize>>,
-    reference: Option<Vec<usize>>,
-    description: Option<Vec<usize>>,
-    movement: Option<Vec<usize>>,
-    counterparty: Option<Vec<usize>>,
-}
-
-enum AmountColumns {
-    Signed(Vec<usize>),
-    DebitCredit {
-        debit: Vec<usize>,
-        credit: Vec<usize>,
-    },
-}
+/// The records the `csv` crate reads from the same text, to compare with
+/// the scanner's.
+type CsvRecords<'t> = csv::StringRecordsIntoIter<&'t [u8]>;
 
 struct Reader<'t> {
     name: &'t str,
@@ -62,22 +48,27 @@ struct Values {
     counterparty: String,
 }
 
-pub fn read_text(
-    name: &str,
-    text: &str,
+/// [`super::read_export`] under explicit limits (line length, columns).
+pub fn read_export_limited(
+    display_name: &str,
+    bytes: &[u8],
     dialect: &Dialect,
     layout: &Layout,
-    limits: &crate::limits::Limits,
+    limits: &Limits,
     sources: &mut Sources,
     sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
 ) -> Result<ReadSummary, Vec<Diagnostic>> {
-    let lines = Lines::new(text);
-    if let Some(error) = long_line(name, text, &lines, limits.line_bytes, sources) {
+    if let Err(message) = dialect.validate() {
+        return Err(vec![Diagnostic::error(Code::BadFormat, message)]);
+    }
+    let text = decode(display_name, bytes, dialect.encoding, sources).map_err(|d| vec![d])?;
+    let lines = Lines::new(&text);
+    if let Some(error) = long_line(display_name, &text, &lines, limits.line_bytes, sources) {
         return Err(vec![error]);
     }
     let mut reader = Reader {
-        name,
-        text,
+        name: display_name,
+        text: &text,
         lines,
         dialect,
         layout,
@@ -88,7 +79,7 @@ pub fn read_text(
         totals_overflowed: false,
     };
     reader.summary.physical_lines = reader.lines.len();
-    let mut scanner = Scanner::new(text, dialect.delimiter, dialect.quote);
+    let mut scanner = Scanner::new(&text, dialect.delimiter, dialect.quote);
     let mut csv_records = csv::ReaderBuilder::new()
         .delimiter(dialect.delimiter)
         .quote(dialect.quote)
@@ -96,98 +87,123 @@ pub fn read_text(
         .flexible(true)
         .from_reader(text.as_bytes())
         .into_records();
-
-    let Some(header) = scanner.next() else {
-        let at = reader.span(sources, 0, 0);
-        let what = if text.is_empty() {
-            "the file is empty"
-        } else {
-            "the file has only blank lines"
-        };
-        return Err(vec![
-            Diagnostic::error(
-                Code::CsvStructure,
-                format!("{what}: expected a header line"),
-            )
-            .at(at, "no header"),
-        ]);
-    };
-    reader.agree(sources, &header, csv_records.next());
-    if header.start != 0 {
-        let at = reader.span(sources, 0, 0);
-        reader.errors.push(
-            Diagnostic::error(
-                Code::CsvStructure,
-                "line 1 is empty: the first line must be the header",
-            )
-            .at(at, "empty line"),
-        );
-    } else if let Some(error) = reader.structure(sources, &header, &[], None) {
-        reader.errors.push(error);
-    }
-    if !reader.errors.is_empty() {
-        return Err(reader.errors);
-    }
-    if header.cells.len() > limits.columns {
-        let at = reader.span(sources, 0, 0);
-        return Err(vec![
-            Diagnostic::error(
-                Code::LimitExceeded,
-                format!("the header has {} columns, above the limit of {}", header.cells.len(), limits.columns),
-            )
-            .at(at, "this header")
-            .help("is the delimiter right? raise the limit with --limit columns=N if the export really is this wide"),
-        ]);
-    }
-    reader.header = header
-        .cells
-        .iter()
-        .map(|cell| cell.value.trim_matches(is_cell_space).to_string())
-        .collect();
-    let columns = reader.resolve(sources, &header)?;
-    reader.summary.header_lines = 1;
-    let mut next_line = 1;
-    let mut stopped = false;
-
-    for record in scanner.by_ref() {
-        reader.excerpts.clear();
-        let agreed = reader.agree(sources, &record, csv_records.next());
-        let (first, last) = reader.line_range(&record);
-        stopped |= !agreed || !reader.blank_between(sources, next_line, first);
-        if stopped {
-            break;
-        }
-        next_line = last + 1;
-        if first == last
-            && record
-                .cells
-                .iter()
-                .all(|cell| cell.value.trim_matches(is_cell_space).is_empty())
-        {
-            reader.summary.blank_lines += 1;
-            continue;
-        }
-        reader.summary.records += 1;
-        reader.record(sources, &record, &columns, sink);
-        if reader.errors.len() >= MAX_ERRORS {
-            if let Some(last) = reader.errors.last_mut() {
-                last.notes.push(format!(
-                    "reading of `{name}` stopped after {MAX_ERRORS} errors"
-                ));
-            }
-            stopped = true;
-            break;
-        }
-    }
-    if !stopped {
-        reader.agree_end(sources, csv_records.next());
-        reader.blank_between(sources, next_line, reader.lines.len());
-    }
+    let columns = reader.read_header(sources, &mut scanner, &mut csv_records, limits)?;
+    reader.read_records(sources, scanner, csv_records, &columns, sink);
     if reader.errors.is_empty() {
         Ok(reader.summary)
     } else {
         Err(reader.errors)
     }
+}
+
+impl<'t> Reader<'t> {
+    /// The header line: present, first, well-formed, within the column
+    /// limit, and naming every column of the layout.
+    fn read_header(
+        &mut self,
+        sources: &mut Sources,
+        scanner: &mut Scanner<'_>,
+        csv_records: &mut CsvRecords<'_>,
+        limits: &Limits,
+    ) -> Result<Columns<'t>, Vec<Diagnostic>> {
+        let Some(header) = scanner.next() else {
+            let at = self.span(sources, 0, 0);
+            let what = if self.text.is_empty() {
+                "the file is empty"
+            } else {
+                "the file has only blank lines"
+            };
+            return Err(vec![
+                Diagnostic::error(
+                    Code::CsvStructure,
+                    format!("{what}: expected a header line"),
+                )
+                .at(at, "no header"),
+            ]);
+        };
+        self.agree(sources, &header, csv_records.next());
+        if header.start != 0 {
+            let at = self.span(sources, 0, 0);
+            self.errors.push(
+                Diagnostic::error(
+                    Code::CsvStructure,
+                    "line 1 is empty: the first line must be the header",
+                )
+                .at(at, "empty line"),
+            );
+        } else if let Some(error) = self.structure(sources, &header, &[], None) {
+            self.errors.push(error);
+        }
+        if !self.errors.is_empty() {
+            return Err(std::mem::take(&mut self.errors));
+        }
+        if header.cells.len() > limits.columns {
+            let at = self.span(sources, 0, 0);
+            return Err(vec![
+                Diagnostic::error(
+                    Code::LimitExceeded,
+                    format!("the header has {} columns, above the limit of {}", header.cells.len(), limits.columns),
+                )
+                .at(at, "this header")
+                .help("is the delimiter right? raise the limit with --limit columns=N if the export really is this wide"),
+            ]);
+        }
+        self.header = header
+            .cells
+            .iter()
+            .map(|cell| cell.value.trim_matches(is_cell_space).to_string())
+            .collect();
+        let columns = self.resolve(sources, &header)?;
+        self.summary.header_lines = 1;
+        Ok(columns)
+    }
+
+    /// Every record after the header, each line accounted for, until the
+    /// end or [`MAX_ERRORS`] errors.
+    fn read_records(
+        &mut self,
+        sources: &mut Sources,
+        scanner: Scanner<'_>,
+        mut csv_records: CsvRecords<'_>,
+        columns: &Columns<'_>,
+        sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
+    ) {
+        let mut next_line = 1;
+        for record in scanner {
+            self.excerpts.clear();
+            let agreed = self.agree(sources, &record, csv_records.next());
+            let (first, last) = self.line_range(&record);
+            if !agreed || !self.blank_between(sources, next_line, first) {
+                return;
+            }
+            next_line = last + 1;
+            if first == last && is_blank(&record) {
+                self.summary.blank_lines += 1;
+                continue;
+            }
+            self.summary.records += 1;
+            self.record(sources, &record, columns, sink);
+            if self.errors.len() >= MAX_ERRORS {
+                if let Some(last) = self.errors.last_mut() {
+                    last.notes.push(format!(
+                        "reading of `{}` stopped after {MAX_ERRORS} errors",
+                        self.name
+                    ));
+                }
+                return;
+            }
+        }
+        self.agree_end(sources, csv_records.next());
+        self.blank_between(sources, next_line, self.lines.len());
+    }
+}
+
+/// A record whose every cell is empty once trimmed.
+fn is_blank(record: &RawRecord) -> bool {
+    record
+        .cells
+        .iter()
+        .all(|cell| cell.value.trim_matches(is_cell_space).is_empty())
 }
 
 impl Reader<'_> {
@@ -254,203 +270,15 @@ impl Reader<'_> {
         }
     }
 
-    // ---------- accounting ----------
-
-    /// Counts the lines `from..to` (0-based) as blank; they must be empty.
-    fn blank_between(&mut self, sources: &mut Sources, from: usize, to: usize) -> bool {
-        for index in from..to {
-            let (start, end) = self.lines.span(index);
-            if start != end {
-                let at = self.span(sources, start, end);
-                self.errors.push(
-                    Diagnostic::error(
-                        Code::CsvStructure,
-                        "this line was not read (a bug in reddition)",
-                    )
-                    .at(at, "neither header, blank, nor part of a record"),
-                );
-                return false;
-            }
-            self.summary.blank_lines += 1;
-        }
-        true
-    }
-
-    /// The `csv` crate must read the same fields as the scanner.
-    fn agree(
-        &mut self,
-        sources: &mut Sources,
-        record: &RawRecord,
-        theirs: Option<csv::Result<csv::StringRecord>>,
-    ) -> bool {
-        let same = match &theirs {
-            Some(Ok(fields)) => {
-                fields.len() == record.cells.len()
-                    && fields
-                        .iter()
-                        .zip(&record.cells)
-                        .all(|(field, cell)| field == cell.value)
-            }
-            _ => false,
-        };
-        if !same {
-            let at = self.span(sources, record.start, record.start);
-            self.errors.push(
-                Diagnostic::error(
-                    Code::CsvStructure,
-                    "the CSV reader and the line scanner disagree on this record (a bug in reddition)",
-                )
-                .at(at, "record read here"),
-            );
-        }
-        same
-    }
-
-    fn agree_end(&mut self, sources: &mut Sources, theirs: Option<csv::Result<csv::StringRecord>>) {
-        if theirs.is_some() {
-            let end = self.text.len();
-            let at = self.span(sources, end, end);
-            self.errors.push(
-                Diagnostic::error(
-                    Code::CsvStructure,
-                    "the CSV reader found a record the line scanner did not (a bug in reddition)",
-                )
-                .at(at, "end of the file"),
-            );
-        }
-    }
-
-    // ---------- records ----------
-
-    /// The first structural fault of a record: quotes, then field count.
-    fn structure(
-        &mut self,
-        sources: &mut Sources,
-        record: &RawRecord,
-        multiline_ok: &[usize],
-        expected: Option<usize>,
-    ) -> Option<Diagnostic> {
-        for (index, cell) in record.cells.iter().enumerate() {
-            let Some(quote) = cell.quote else { continue };
-            let opened_line = self.line_number(quote.open);
-            // Spans register an excerpt: build them only for an error, so a
-            // file of quoted cells costs nothing per line.
-            let Some(close) = quote.close else {
-                let open = self.span(sources, quote.open, quote.open + 1);
-                let last_line = self.lines.len();
-                return Some(
-                    Diagnostic::error(Code::CsvStructure, format!("quote opened on line {opened_line} is never closed"))
-                        .at(open, "unterminated quote opened here")
-                        .note(format!(
-                            "the rest of the file, lines {opened_line} to {last_line}, would be read as one field"
-                        ))
-                        .help(QUOTE_HELP),
-                );
-            };
-            if quote.multiline && !multiline_ok.contains(&index) {
-                let open = self.span(sources, quote.open, quote.open + 1);
-                let closed_line = self.line_number(close);
-                let closed = self.span(sources, close, close + 1);
-                return Some(
-                    Diagnostic::error(
-                        Code::CsvStructure,
-                        format!("quote opened on line {opened_line} is not closed on that line"),
-                    )
-                    .at(open, "unterminated quote opened here")
-                    .also(closed, format!("the next quote, on line {closed_line}"))
-                    .note(format!(
-                        "only a description may span several lines; this quote is {}",
-                        self.column_label(&[index])
-                    ))
-                    .help(QUOTE_HELP),
-                );
-            }
-            if let Some(trailing) = quote.trailing {
-                let at = self.span(sources, trailing, cell.end);
-                let mut diagnostic = Diagnostic::error(
-                    Code::CsvStructure,
-                    format!(
-                        "unexpected text after a closing quote {}",
-                        self.column_label(&[index])
-                    ),
-                )
-                .at(at, "text after the closing quote")
-                .help(
-                    "inside quotes, write a quote as `\"\"`; or remove the quotes around the cell",
-                );
-                if quote.multiline {
-                    let open = self.span(sources, quote.open, quote.open + 1);
-                    diagnostic = diagnostic
-                        .also(
-                            open,
-                            format!("the quote was opened here, on line {opened_line}"),
-                        )
-                        .note(format!(
-                            "the quoted field runs from line {opened_line} to line {}",
-                            self.line_number(close)
-                        ));
-                }
-                return Some(diagnostic);
-            }
-        }
-        let expected = expected?;
-        let found = record.cells.len();
-        if found == expected {
-            return None;
-        }
-        let (first, last) = self.line_range(record);
-        let (at, label, help) = if found > expected {
-            let extra = &record.cells[expected];
-            let line_end = self.lines.span(self.lines.index_of(extra.start)).1;
-            let extra_count = found - expected;
-            let label = if extra_count == 1 {
-                "1 extra field".to_string()
-            } else {
-                format!("{extra_count} extra fields")
-            };
-            let help = format!(
-                "a value that contains `{}` must be quoted",
-                char::from(self.dialect.delimiter)
-            );
-            (self.span(sources, extra.start, line_end), label, help)
-        } else {
-            let cells: Vec<&Cell> = record.cells.last().into_iter().collect();
-            let help = format!(
-                "every line needs {expected} fields separated by `{}`",
-                char::from(self.dialect.delimiter)
-            );
-            (
-                self.cells_span(sources, &cells),
-                format!("the line ends after field {found}"),
-                help,
-            )
-        };
-        let mut diagnostic = Diagnostic::error(
-            Code::CsvStructure,
-            format!("expected {expected} fields, found {found}"),
-        )
-        .at(at, label)
-        .help(help);
-        if first != last {
-            diagnostic = diagnostic.note(format!(
-                "the record spans lines {} to {} because of a quoted description",
-                first + 1,
-                last + 1
-            ));
-        }
-        Some(diagnostic)
-    }
-
     fn record(
         &mut self,
         sources: &mut Sources,
         record: &RawRecord,
-        columns: &Columns,
+        columns: &Columns<'_>,
         sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
     ) {
-        let multiline_ok = columns.description.clone().unwrap_or_default();
-        if let Some(error) = self.structure(sources, record, &multiline_ok, Some(self.header.len()))
-        {
+        let expected = Some(self.header.len());
+        if let Some(error) = self.structure(sources, record, columns.multiline(), expected) {
             self.errors.push(error);
             return;
         }
@@ -460,6 +288,7 @@ impl Reader<'_> {
         self.add_to_totals(sources, record, columns, &values);
         let account_cell = columns
             .account
+            .indices
             .first()
             .and_then(|index| record.cells.get(*index));
         let account_start = account_cell.map_or(record.start, |cell| cell.start);
@@ -485,40 +314,4 @@ impl Reader<'_> {
             self.errors.push(diagnostic);
         }
     }
-}
-
-/// The first physical line longer than `limit` bytes, as a located error
-/// (its excerpt shortened: the point is where, not the whole line).
-fn long_line(
-    name: &str,
-    text: &str,
-    lines: &Lines,
-    limit: usize,
-    sources: &mut Sources,
-) -> Option<Diagnostic> {
-    let index = (0..lines.len()).find(|index| {
-        let (start, end) = lines.span(*index);
-        end.saturating_sub(start) > limit
-    })?;
-    let (start, end) = lines.span(index);
-    let shown = (0..=80.min(end - start))
-        .rev()
-        .find(|cut| text.is_char_boundary(start + cut))
-        .unwrap_or(0);
-    let excerpt = format!("{}…", &text[start..start + shown]);
-    let file = sources.add_excerpt(name, excerpt, index + 1);
-    Some(
-        Diagnostic::error(
-            Code::LimitExceeded,
-            format!(
-                "line {} is {} bytes long, above the limit of {limit}",
-                index + 1,
-                end - start
-            ),
-        )
-        .at(crate::source::Span::new(file, 0, shown), "this line")
-        .help(
-            "is this a text export? raise the limit with --limit line-bytes=N if the line is real",
-        ),
-    )
 }

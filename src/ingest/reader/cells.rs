@@ -1,13 +1,14 @@
 //! The cells of a well-formed record: date, amounts, movement, totals.
 
-use super::{AmountColumns, Columns, RawRecord, Reader, Values};
+use super::{RawRecord, Reader, Values};
 use crate::diagnostic::{Code, Diagnostic, Label};
 use crate::ingest::amount::{amount_help, amount_hint, is_cell_space};
 use crate::ingest::date::DateError;
+use crate::ingest::header::{AmountColumns, Columns, RoleColumns};
 use crate::ingest::scan::Cell;
-use crate::ingest::{Amounts, ColumnRef, Movement, MovementFrom, PLACEHOLDER, Role, parse_amount};
+use crate::ingest::{Movement, MovementFrom, PLACEHOLDER, Role, parse_amount};
 use crate::money::Amount;
-use crate::source::Sources;
+use crate::source::{Sources, Span};
 
 impl Reader<'_> {
     /// Reads every cell of a well-formed record; `None` after pushing errors.
@@ -15,40 +16,50 @@ impl Reader<'_> {
         &mut self,
         sources: &mut Sources,
         record: &RawRecord,
-        columns: &Columns,
+        columns: &Columns<'_>,
     ) -> Option<Values> {
         let errors_before = self.errors.len();
         let date = self.date(sources, record, &columns.date);
         let amounts = self.amount(sources, record, &columns.amount);
         let movement = self.movement(sources, record, columns);
         let (amount, debit, credit) = amounts?;
-        let text =
-            |indices: &Option<Vec<usize>>, column: &Option<ColumnRef>| match (indices, column) {
-                (Some(indices), Some(column)) => joined(record, indices, &column.joined),
-                _ => String::new(),
-            };
+        let text = |role: &Option<RoleColumns<'_>>| {
+            role.as_ref()
+                .map_or_else(String::new, |role| joined(record, role))
+        };
         let values = Values {
             date: date?,
-            account: joined(record, &columns.account, &self.layout.account.joined),
+            account: joined(record, &columns.account),
             amount,
             debit,
             credit,
-            journal: text(&columns.journal, &self.layout.journal),
-            reference: text(&columns.reference, &self.layout.reference),
-            description: text(&columns.description, &self.layout.description),
+            journal: text(&columns.journal),
+            reference: text(&columns.reference),
+            description: text(&columns.description),
             movement: movement?,
-            counterparty: text(&columns.counterparty, &self.layout.counterparty),
+            counterparty: text(&columns.counterparty),
         };
         (self.errors.len() == errors_before).then_some(values)
+    }
+
+    /// The span of a role's cells and the label naming its columns.
+    fn located(
+        &mut self,
+        sources: &mut Sources,
+        record: &RawRecord,
+        indices: &[usize],
+    ) -> (Span, String) {
+        let at = self.cells_span(sources, &cells(record, indices));
+        (at, self.column_label(indices))
     }
 
     fn date(
         &mut self,
         sources: &mut Sources,
         record: &RawRecord,
-        indices: &[usize],
+        role: &RoleColumns<'_>,
     ) -> Option<chrono::NaiveDate> {
-        let value = joined(record, indices, &self.layout.date.joined);
+        let value = joined(record, role);
         let error = match self.dialect.date.read_detailed(&value) {
             Ok(date) => return Some(date),
             Err(error) => error,
@@ -59,8 +70,7 @@ impl Reader<'_> {
             DateError::Format => format!("date `{value}` is not in the format `{format}`"),
             DateError::NotCalendar => format!("date `{value}` is not a calendar date"),
         };
-        let at = self.cells_span(sources, &cells(record, indices));
-        let label = self.column_label(indices);
+        let (at, label) = self.located(sources, record, &role.indices);
         let help = format!(
             "expected a date like {} (format `{format}`)",
             self.dialect.date.example()
@@ -78,84 +88,59 @@ impl Reader<'_> {
         &mut self,
         sources: &mut Sources,
         record: &RawRecord,
-        columns: &AmountColumns,
+        columns: &AmountColumns<'_>,
     ) -> Option<(Amount, Amount, Amount)> {
-        let layout = self.layout;
-        match (columns, &layout.amounts) {
-            (AmountColumns::Signed(indices), Amounts::Signed(column)) => {
-                let value = joined(record, indices, &column.joined);
-                let amount = self.cell_amount(sources, record, indices, &value, "amount")?;
+        match columns {
+            AmountColumns::Signed(role) => {
+                let value = joined(record, role);
+                let amount = self.cell_amount(sources, record, &role.indices, &value, "amount")?;
                 if amount.is_negative() {
                     Some((amount, Amount::ZERO, amount.abs()))
                 } else {
                     Some((amount, amount, Amount::ZERO))
                 }
             }
-            (
-                AmountColumns::DebitCredit { debit, credit },
-                Amounts::DebitCredit {
-                    debit: debit_column,
-                    credit: credit_column,
-                },
-            ) => {
-                let debit_value = joined(record, debit, &debit_column.joined);
-                let credit_value = joined(record, credit, &credit_column.joined);
-                let debit_amount = self.side(sources, record, debit, &debit_value, "debit");
-                let credit_amount = self.side(sources, record, credit, &credit_value, "credit");
-                let (debit_amount, credit_amount) = (debit_amount?, credit_amount?);
-                let both_empty = debit_amount.is_none() && credit_amount.is_none();
-                let both_set = debit_amount.is_some_and(|a| !a.is_zero())
-                    && credit_amount.is_some_and(|a| !a.is_zero());
-                if both_empty || both_set {
-                    let debit_span = self.cells_span(sources, &cells(record, debit));
-                    let credit_span = self.cells_span(sources, &cells(record, credit));
-                    let (debit_label, credit_label) = if both_empty {
-                        ("empty debit", "empty credit")
-                    } else {
-                        ("debit", "and credit")
-                    };
-                    self.errors.push(
-                        Diagnostic::error(
-                            Code::BadAmount,
-                            if both_empty {
-                                "a line must have a debit or a credit"
-                            } else {
-                                "a line has a debit or a credit, not both"
-                            },
-                        )
-                        .at(
-                            debit_span,
-                            format!("{debit_label} {}", self.column_label(debit)),
-                        )
-                        .also(
-                            credit_span,
-                            format!("{credit_label} {}", self.column_label(credit)),
-                        )
-                        .help(if both_empty {
-                            "write the amount in one of the two columns"
-                        } else {
-                            "split the line in two, or write the net amount on one side"
-                        }),
-                    );
-                    return None;
-                }
-                let debit_amount = debit_amount.unwrap_or_default();
-                let credit_amount = credit_amount.unwrap_or_default();
-                let Some(amount) = debit_amount.checked_sub(credit_amount) else {
-                    let at = self.cells_span(sources, &cells(record, debit));
-                    self.errors.push(
-                        Diagnostic::error(
-                            Code::Overflow,
-                            "debit minus credit exceeds 28 significant digits",
-                        )
-                        .at(at, self.column_label(debit)),
-                    );
-                    return None;
-                };
-                Some((amount, debit_amount, credit_amount))
+            AmountColumns::DebitCredit { debit, credit } => {
+                self.debit_credit(sources, record, debit, credit)
             }
-            _ => None,
         }
+    }
+
+    /// A debit and a credit cell, exactly one of them set.
+    fn debit_credit(
+        &mut self,
+        sources: &mut Sources,
+        record: &RawRecord,
+        debit: &RoleColumns<'_>,
+        credit: &RoleColumns<'_>,
+    ) -> Option<(Amount, Amount, Amount)> {
+        let debit_amount = self.side(sources, record, debit, "debit");
+        let credit_amount = self.side(sources, record, credit, "credit");
+        let (debit_amount, credit_amount) = (debit_amount?, credit_amount?);
+        let both_empty = debit_amount.is_none() && credit_amount.is_none();
+        let both_set = debit_amount.is_some_and(|a| !a.is_zero())
+            && credit_amount.is_some_and(|a| !a.is_zero());
+        if both_empty || both_set {
+            let debit_at = self.located(sources, record, &debit.indices);
+            let credit_at = self.located(sources, record, &credit.indices);
+            self.errors
+                .push(one_side_needed(debit_at, credit_at, both_empty));
+            return None;
+        }
+        let debit_amount = debit_amount.unwrap_or_default();
+        let credit_amount = credit_amount.unwrap_or_default();
+        let Some(amount) = debit_amount.checked_sub(credit_amount) else {
+            let (at, label) = self.located(sources, record, &debit.indices);
+            self.errors.push(
+                Diagnostic::error(
+                    Code::Overflow,
+                    "debit minus credit exceeds 28 significant digits",
+                )
+                .at(at, label),
+            );
+            return None;
+        };
+        Some((amount, debit_amount, credit_amount))
     }
 
     /// A debit or credit cell: `Some(None)` when empty, `None` after an error.
@@ -163,19 +148,18 @@ impl Reader<'_> {
         &mut self,
         sources: &mut Sources,
         record: &RawRecord,
-        indices: &[usize],
-        value: &str,
-        role: &str,
+        role: &RoleColumns<'_>,
+        name: &str,
     ) -> Option<Option<Amount>> {
+        let value = joined(record, role);
         if value.trim_matches(is_cell_space).is_empty() {
             return Some(None);
         }
-        let amount = self.cell_amount(sources, record, indices, value, role)?;
+        let amount = self.cell_amount(sources, record, &role.indices, &value, name)?;
         if amount.is_negative() {
-            let at = self.cells_span(sources, &cells(record, indices));
-            let label = self.column_label(indices);
+            let (at, label) = self.located(sources, record, &role.indices);
             self.errors.push(
-                Diagnostic::error(Code::BadAmount, format!("{role} `{value}` is negative"))
+                Diagnostic::error(Code::BadAmount, format!("{name} `{value}` is negative"))
                     .at(at, label)
                     .help("write a negative debit as a credit, and a negative credit as a debit"),
             );
@@ -190,7 +174,7 @@ impl Reader<'_> {
         record: &RawRecord,
         indices: &[usize],
         value: &str,
-        role: &str,
+        name: &str,
     ) -> Option<Amount> {
         let error = match parse_amount(value, self.dialect) {
             Ok(amount) => return Some(amount),
@@ -198,12 +182,11 @@ impl Reader<'_> {
         };
         let shown = value.trim_matches(is_cell_space);
         let message = if shown.is_empty() {
-            format!("the {role} is empty")
+            format!("the {name} is empty")
         } else {
-            format!("{role} `{shown}` {}", error.reason())
+            format!("{name} `{shown}` {}", error.reason())
         };
-        let at = self.cells_span(sources, &cells(record, indices));
-        let label = self.column_label(indices);
+        let (at, label) = self.located(sources, record, indices);
         let mut diagnostic = Diagnostic::error(Code::BadAmount, message)
             .at(at, label)
             .help(amount_help(self.dialect));
@@ -219,19 +202,15 @@ impl Reader<'_> {
         &mut self,
         sources: &mut Sources,
         record: &RawRecord,
-        columns: &Columns,
+        columns: &Columns<'_>,
     ) -> Option<Option<Movement>> {
         let Some(rule) = &self.layout.movements else {
             return Some(None);
         };
-        let (indices, column) = match rule.from {
-            MovementFrom::Journal => (&columns.journal, &self.layout.journal),
-            MovementFrom::MovementColumn => (&columns.movement, &self.layout.movement),
-        };
-        let (Some(indices), Some(column)) = (indices, column) else {
+        let Some(role) = columns.movement_source(rule) else {
             return Some(None);
         };
-        let value = joined(record, indices, &column.joined);
+        let value = joined(record, role);
         let found = rule
             .cases
             .iter()
@@ -245,8 +224,7 @@ impl Reader<'_> {
             .iter()
             .map(|(case, _)| format!("`{case}`"))
             .collect();
-        let at = self.cells_span(sources, &cells(record, indices));
-        let label = self.column_label(indices);
+        let (at, label) = self.located(sources, record, &role.indices);
         self.errors.push(
             Diagnostic::error(
                 Code::UnknownMovement,
@@ -265,7 +243,7 @@ impl Reader<'_> {
         &mut self,
         sources: &mut Sources,
         record: &RawRecord,
-        columns: &Columns,
+        columns: &Columns<'_>,
         values: &Values,
     ) {
         if self.totals_overflowed {
@@ -281,9 +259,7 @@ impl Reader<'_> {
             (debit, _) => {
                 self.totals_overflowed = true;
                 let side = if debit.is_none() { "debits" } else { "credits" };
-                let indices = amount_cells(columns, values);
-                let at = self.cells_span(sources, &cells(record, indices));
-                let label = self.column_label(indices);
+                let (at, label) = self.located(sources, record, amount_cells(columns, values));
                 self.errors.push(
                     Diagnostic::error(
                         Code::Overflow,
@@ -297,11 +273,13 @@ impl Reader<'_> {
     }
 
     /// Puts a sink diagnostic on the record's cells (see [`Posting::span`]).
+    ///
+    /// [`Posting::span`]: crate::ingest::Posting::span
     pub(super) fn relocate(
         &mut self,
         sources: &mut Sources,
         record: &RawRecord,
-        columns: &Columns,
+        columns: &Columns<'_>,
         values: &Values,
         mut diagnostic: Diagnostic,
     ) -> Diagnostic {
@@ -311,18 +289,19 @@ impl Reader<'_> {
                 continue;
             }
             let indices = role_cells(columns, values, label.span.start);
-            label.span = self.cells_span(sources, &cells(record, indices));
+            let (at, columns_label) = self.located(sources, record, indices);
+            label.span = at;
             if label.text.is_empty() {
-                label.text = self.column_label(indices);
+                label.text = columns_label;
             }
         }
         if !labels.iter().any(|label| label.primary) {
-            let at = self.cells_span(sources, &cells(record, &columns.account));
+            let (at, text) = self.located(sources, record, &columns.account.indices);
             labels.insert(
                 0,
                 Label {
                     span: at,
-                    text: self.column_label(&columns.account),
+                    text,
                     primary: true,
                 },
             );
@@ -332,14 +311,40 @@ impl Reader<'_> {
     }
 }
 
+/// A line with neither a debit nor a credit, or with both: the debit and
+/// the credit cells, each with the label of its columns.
+fn one_side_needed(debit: (Span, String), credit: (Span, String), both_empty: bool) -> Diagnostic {
+    let ((debit_span, debit_columns), (credit_span, credit_columns)) = (debit, credit);
+    let (message, debit_label, credit_label, help) = if both_empty {
+        (
+            "a line must have a debit or a credit",
+            "empty debit",
+            "empty credit",
+            "write the amount in one of the two columns",
+        )
+    } else {
+        (
+            "a line has a debit or a credit, not both",
+            "debit",
+            "and credit",
+            "split the line in two, or write the net amount on one side",
+        )
+    };
+    Diagnostic::error(Code::BadAmount, message)
+        .at(debit_span, format!("{debit_label} {debit_columns}"))
+        .also(credit_span, format!("{credit_label} {credit_columns}"))
+        .help(help)
+}
+
 /// The cells of a role, joined (each trimmed) when the role joins several columns.
-fn joined(record: &RawRecord, indices: &[usize], separator: &str) -> String {
-    let parts: Vec<&str> = indices
+fn joined(record: &RawRecord, role: &RoleColumns<'_>) -> String {
+    let parts: Vec<&str> = role
+        .indices
         .iter()
         .filter_map(|index| record.cells.get(*index))
         .map(|cell| cell.value.trim_matches(is_cell_space))
         .collect();
-    parts.join(separator)
+    parts.join(role.joined)
 }
 
 fn cells<'r>(record: &'r RawRecord, indices: &[usize]) -> Vec<&'r Cell> {
@@ -350,30 +355,35 @@ fn cells<'r>(record: &'r RawRecord, indices: &[usize]) -> Vec<&'r Cell> {
 }
 
 /// The amount columns that hold a posting's value.
-fn amount_cells<'c>(columns: &'c Columns, values: &Values) -> &'c [usize] {
+fn amount_cells<'c>(columns: &'c Columns<'_>, values: &Values) -> &'c [usize] {
     match &columns.amount {
-        AmountColumns::Signed(indices) => indices,
+        AmountColumns::Signed(role) => &role.indices,
         AmountColumns::DebitCredit { debit, credit } => {
             if values.debit.is_zero() && !values.credit.is_zero() {
-                credit
+                &credit.indices
             } else {
-                debit
+                &debit.indices
             }
         }
     }
 }
 
-/// The columns of a placeholder role (see [`Posting::span`]).
-fn role_cells<'c>(columns: &'c Columns, values: &Values, role: u32) -> &'c [usize] {
-    let optional = |indices: &'c Option<Vec<usize>>| indices.as_deref().unwrap_or(&columns.account);
+/// The columns of a placeholder role (see [`crate::ingest::Posting::span`]).
+fn role_cells<'c>(columns: &'c Columns<'_>, values: &Values, role: u32) -> &'c [usize] {
+    let optional = |role: &'c Option<RoleColumns<'_>>| {
+        role.as_ref()
+            .map_or(columns.account.indices.as_slice(), |role| {
+                role.indices.as_slice()
+            })
+    };
     match role {
-        r if r == Role::Date as u32 => &columns.date,
+        r if r == Role::Date as u32 => &columns.date.indices,
         r if r == Role::Amount as u32 => amount_cells(columns, values),
         r if r == Role::Journal as u32 => optional(&columns.journal),
         r if r == Role::Reference as u32 => optional(&columns.reference),
         r if r == Role::Description as u32 => optional(&columns.description),
         r if r == Role::Movement as u32 => optional(&columns.movement),
         r if r == Role::Counterparty as u32 => optional(&columns.counterparty),
-        _ => &columns.account,
+        _ => &columns.account.indices,
     }
 }

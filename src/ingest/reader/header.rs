@@ -1,87 +1,53 @@
-//! The header: finding each role's columns, and saying why one is missing.
+//! The header: each role's columns (resolved once, in `ingest::header`),
+//! and saying why one cannot be found.
 
-use super::{AmountColumns, Columns, RawRecord, Reader};
+use super::{RawRecord, Reader};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ingest::amount::is_cell_space;
-use crate::ingest::{Amounts, ColumnRef};
+use crate::ingest::header::{self, Columns, HeaderFault};
 use crate::source::{Sources, Span};
 
-impl Reader<'_> {
+impl<'t> Reader<'t> {
+    /// The columns of each role, or a located error for every fault.
     pub(super) fn resolve(
         &mut self,
         sources: &mut Sources,
         header: &RawRecord,
-    ) -> Result<Columns, Vec<Diagnostic>> {
-        let layout = self.layout;
-        let mut find = |reader: &mut Self, column: &ColumnRef| reader.find(sources, header, column);
-        let date = find(self, &layout.date);
-        let account = find(self, &layout.account);
-        let amount = match &layout.amounts {
-            Amounts::Signed(column) => AmountColumns::Signed(find(self, column)),
-            Amounts::DebitCredit { debit, credit } => AmountColumns::DebitCredit {
-                debit: find(self, debit),
-                credit: find(self, credit),
-            },
-        };
-        let mut optional = |reader: &mut Self, column: &Option<ColumnRef>| {
-            column.as_ref().map(|column| find(reader, column))
-        };
-        let journal = optional(self, &layout.journal);
-        let reference = optional(self, &layout.reference);
-        let description = optional(self, &layout.description);
-        let movement = optional(self, &layout.movement);
-        let counterparty = optional(self, &layout.counterparty);
-        if self.errors.is_empty() {
-            Ok(Columns {
-                date,
-                account,
-                amount,
-                journal,
-                reference,
-                description,
-                movement,
-                counterparty,
-            })
-        } else {
-            Err(std::mem::take(&mut self.errors))
-        }
+    ) -> Result<Columns<'t>, Vec<Diagnostic>> {
+        header::resolve(&self.header, self.layout).map_err(|faults| {
+            faults
+                .into_iter()
+                .map(|fault| self.header_fault(sources, header, fault))
+                .collect()
+        })
     }
 
-    /// The header indices of a column reference; errors for missing or repeated names.
-    fn find(
+    fn header_fault(
         &mut self,
         sources: &mut Sources,
         header: &RawRecord,
-        column: &ColumnRef,
-    ) -> Vec<usize> {
-        let mut indices = Vec::new();
-        for wanted in &column.headers {
-            let wanted = wanted.trim_matches(is_cell_space);
-            let found: Vec<usize> = (0..self.header.len())
-                .filter(|i| self.header[*i] == wanted)
-                .collect();
-            match found.as_slice() {
-                [] => {
-                    let error = self.missing_column(sources, header, wanted, column.span);
-                    self.errors.push(error);
-                }
-                [index] => indices.push(*index),
-                [first, second, ..] => {
-                    let at = self.cells_span(sources, &[&header.cells[*second]]);
-                    let before = self.cells_span(sources, &[&header.cells[*first]]);
-                    self.errors.push(
-                        Diagnostic::error(
-                            Code::CsvStructure,
-                            format!("column `{wanted}` appears twice in the header"),
-                        )
-                        .at(at, "again here")
-                        .also(before, "first here")
-                        .also(column.span, "the format reads this column"),
-                    );
-                }
+        fault: HeaderFault<'_>,
+    ) -> Diagnostic {
+        match fault {
+            HeaderFault::Missing { wanted, column } => {
+                self.missing_column(sources, header, wanted, column.span)
+            }
+            HeaderFault::Repeated {
+                wanted,
+                first,
+                second,
+                column,
+            } => {
+                let at = self.cells_span(sources, &[&header.cells[second]]);
+                let before = self.cells_span(sources, &[&header.cells[first]]);
+                Diagnostic::error(
+                    Code::CsvStructure,
+                    format!("column `{wanted}` appears twice in the header"),
+                )
+                .at(at, "again here")
+                .also(before, "first here")
+                .also(column.span, "the format reads this column")
             }
         }
-        indices
     }
 
     fn missing_column(
