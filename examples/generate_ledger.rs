@@ -396,6 +396,132 @@ fn create(path: &Path) -> std::io::Result<BufWriter<File>> {
 
 const CSV_HEADER: &str = "Date,Compte,Montant,Pièce,Libellé\n";
 
+/// The entity being written: its name, its rank, its codes and the running
+/// balance of each code (the generator's own trial balance).
+struct Entity<'a> {
+    name: &'a str,
+    index: usize,
+    accounts: &'a Accounts,
+    sums: &'a mut Vec<Option<i64>>,
+}
+
+/// Opening balances: some balance-sheet codes, closed on the accumulated
+/// surplus. Returns the number of lines written.
+fn write_opening(
+    writers: &mut Writers,
+    entity: &mut Entity<'_>,
+    folder: &Path,
+    share: u64,
+    rng: &mut Rng,
+    buffer: &mut String,
+) -> std::io::Result<u64> {
+    writers.entity_csv = create(&folder.join("ouverture.csv"))?;
+    writers.entity_csv.write_all(CSV_HEADER.as_bytes())?;
+    writers.bytes += CSV_HEADER.len() as u64;
+    let opening_count = (entity.accounts.balance_sheet.len().min(100) as u64)
+        .min(share / 4)
+        .max(2);
+    let surplus = entity
+        .accounts
+        .balance_sheet
+        .iter()
+        .copied()
+        .find(|i| CHART[entity.accounts.locals[*i].chart].2 == "excedent_accumule")
+        .unwrap_or(entity.accounts.balance_sheet[0]);
+    let mut opening: Vec<(usize, i64)> = Vec::new();
+    let mut net = 0i64;
+    for k in 0..opening_count - 1 {
+        let local = entity.accounts.balance_sheet[k as usize % entity.accounts.balance_sheet.len()];
+        if local == surplus {
+            continue;
+        }
+        let cents = amount(rng) * 10;
+        net += cents;
+        opening.push((local, cents));
+    }
+    opening.push((surplus, -net));
+    while (opening.len() as u64) < opening_count {
+        // Codes skipped above: a zero line keeps the count exact.
+        opening.insert(0, (surplus, 0));
+    }
+    let opening_lines: Vec<Line<'_>> = opening
+        .iter()
+        .map(|(local, cents)| Line {
+            entity: entity.name,
+            date: (2024, 7, 1),
+            account: &entity.accounts.locals[*local].code,
+            cents: *cents,
+            reference: "OUV",
+            description: "Soldes d'ouverture, au 1er juillet",
+        })
+        .collect();
+    for ((local, cents), line) in opening.iter().zip(&opening_lines) {
+        writers.posting(line, buffer)?;
+        *entity.sums[*local].get_or_insert(0) += cents;
+    }
+    writers.transaction(&opening_lines, buffer)?;
+    writers.entity_csv.flush()?;
+
+    Ok(opening_count)
+}
+
+/// The postings of the year, in date order, in balanced entries.
+fn write_ledger(
+    writers: &mut Writers,
+    entity: &mut Entity<'_>,
+    folder: &Path,
+    lines: u64,
+    rng: &mut Rng,
+    buffer: &mut String,
+) -> std::io::Result<()> {
+    let mut text = String::new();
+    writers.entity_csv = create(&folder.join("grand-livre.csv"))?;
+    writers.entity_csv.write_all(CSV_HEADER.as_bytes())?;
+    writers.bytes += CSV_HEADER.len() as u64;
+    let mut done = 0u64;
+    let mut entry = 0u64;
+    let mut postings: Vec<(usize, i64)> = Vec::new();
+    while done < lines {
+        let left = lines - done;
+        let mut size = (2 + rng.below(4)).min(left);
+        if left - size == 1 {
+            size += 1;
+        }
+        postings.clear();
+        let mut net = 0i64;
+        for _ in 0..size - 1 {
+            let cents = amount(rng);
+            net += cents;
+            postings.push((entity.accounts.draw(rng), cents));
+        }
+        postings.push((entity.accounts.draw(rng), -net));
+        entry += 1;
+        let day = ((done * 365) / lines.max(1)) as u32;
+        let reference = format!("P{:03}-{entry:07}", entity.index);
+        text.clear();
+        description(rng, &mut text);
+        let entry_lines: Vec<Line<'_>> = postings
+            .iter()
+            .map(|(local, cents)| Line {
+                entity: entity.name,
+                date: date(day),
+                account: &entity.accounts.locals[*local].code,
+                cents: *cents,
+                reference: &reference,
+                description: &text,
+            })
+            .collect();
+        for ((local, cents), line) in postings.iter().zip(&entry_lines) {
+            writers.posting(line, buffer)?;
+            *entity.sums[*local].get_or_insert(0) += cents;
+        }
+        writers.transaction(&entry_lines, buffer)?;
+        done += size;
+    }
+    writers.entity_csv.flush()?;
+    Ok(())
+}
+
 fn main() -> std::io::Result<()> {
     let args = parse_args();
     let out = &args.out;
@@ -420,7 +546,6 @@ fn main() -> std::io::Result<()> {
     let mut expected: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut rng = Rng::new(args.seed);
     let mut buffer = String::new();
-    let mut text = String::new();
     let base = args.lines / args.entities as u64;
     let mut written = 0u64;
     for (index, name) in names.iter().enumerate() {
@@ -429,101 +554,31 @@ fn main() -> std::io::Result<()> {
         let folder = out.join("ledgers").join(name);
         fs::create_dir_all(&folder)?;
 
-        // Opening balances: some balance-sheet codes, closed on the accumulated surplus.
-        writers.entity_csv = create(&folder.join("ouverture.csv"))?;
-        writers.entity_csv.write_all(CSV_HEADER.as_bytes())?;
-        writers.bytes += CSV_HEADER.len() as u64;
-        let opening_count = (accounts.balance_sheet.len().min(100) as u64)
-            .min(share / 4)
-            .max(2);
-        let surplus = accounts
-            .balance_sheet
-            .iter()
-            .copied()
-            .find(|i| CHART[accounts.locals[*i].chart].2 == "excedent_accumule")
-            .unwrap_or(accounts.balance_sheet[0]);
-        let mut opening: Vec<(usize, i64)> = Vec::new();
-        let mut net = 0i64;
-        for k in 0..opening_count - 1 {
-            let local = accounts.balance_sheet[k as usize % accounts.balance_sheet.len()];
-            if local == surplus {
-                continue;
-            }
-            let cents = amount(&mut rng) * 10;
-            net += cents;
-            opening.push((local, cents));
-        }
-        opening.push((surplus, -net));
-        while (opening.len() as u64) < opening_count {
-            // Codes skipped above: a zero line keeps the count exact.
-            opening.insert(0, (surplus, 0));
-        }
-        let opening_lines: Vec<Line<'_>> = opening
-            .iter()
-            .map(|(local, cents)| Line {
-                entity: name,
-                date: (2024, 7, 1),
-                account: &accounts.locals[*local].code,
-                cents: *cents,
-                reference: "OUV",
-                description: "Soldes d'ouverture, au 1er juillet",
-            })
-            .collect();
         let mut sums: Vec<Option<i64>> = vec![None; accounts.locals.len()];
-        for ((local, cents), line) in opening.iter().zip(&opening_lines) {
-            writers.posting(line, &mut buffer)?;
-            *sums[*local].get_or_insert(0) += cents;
-        }
-        writers.transaction(&opening_lines, &mut buffer)?;
-        writers.entity_csv.flush()?;
+        let mut entity = Entity {
+            name,
+            index,
+            accounts: &accounts,
+            sums: &mut sums,
+        };
+        let opening_count = write_opening(
+            &mut writers,
+            &mut entity,
+            &folder,
+            share,
+            &mut rng,
+            &mut buffer,
+        )?;
         written += opening_count;
-
-        // The postings of the year, in date order, in balanced entries.
-        writers.entity_csv = create(&folder.join("grand-livre.csv"))?;
-        writers.entity_csv.write_all(CSV_HEADER.as_bytes())?;
-        writers.bytes += CSV_HEADER.len() as u64;
         let lines = share - opening_count;
-        let mut done = 0u64;
-        let mut entry = 0u64;
-        let mut postings: Vec<(usize, i64)> = Vec::new();
-        while done < lines {
-            let left = lines - done;
-            let mut size = (2 + rng.below(4)).min(left);
-            if left - size == 1 {
-                size += 1;
-            }
-            postings.clear();
-            let mut net = 0i64;
-            for _ in 0..size - 1 {
-                let cents = amount(&mut rng);
-                net += cents;
-                postings.push((accounts.draw(&mut rng), cents));
-            }
-            postings.push((accounts.draw(&mut rng), -net));
-            entry += 1;
-            let day = ((done * 365) / lines.max(1)) as u32;
-            let reference = format!("P{index:03}-{entry:07}");
-            text.clear();
-            description(&mut rng, &mut text);
-            let entry_lines: Vec<Line<'_>> = postings
-                .iter()
-                .map(|(local, cents)| Line {
-                    entity: name,
-                    date: date(day),
-                    account: &accounts.locals[*local].code,
-                    cents: *cents,
-                    reference: &reference,
-                    description: &text,
-                })
-                .collect();
-            for ((local, cents), line) in postings.iter().zip(&entry_lines) {
-                writers.posting(line, &mut buffer)?;
-                *sums[*local].get_or_insert(0) += cents;
-            }
-            writers.transaction(&entry_lines, &mut buffer)?;
-            done += size;
-        }
-        writers.entity_csv.flush()?;
+        write_ledger(
+            &mut writers,
+            &mut entity,
+            &folder,
+            lines,
+            &mut rng,
+            &mut buffer,
+        )?;
         written += lines;
         for (local, sum) in accounts.locals.iter().zip(sums) {
             if let Some(cents) = sum {

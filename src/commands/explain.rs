@@ -324,7 +324,7 @@ mod tests {
     /// Copies the minimal project into `root`, each export widened by
     /// `extra` columns the format does not read.
     fn widened_minimal_project(root: &Path, extra: usize) {
-        let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/ok-minimal");
+        let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/bases/minimal");
         let spec = std::fs::read(minimal.join("reports/spec.rdn")).expect("the spec");
         std::fs::create_dir_all(root.join("reports")).expect("a folder");
         std::fs::write(root.join("reports/spec.rdn"), spec).expect("written");

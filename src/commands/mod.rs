@@ -2,9 +2,9 @@
 //! (through [`crate::pipeline`]) and presents what they computed another
 //! way; none computes a figure differently.
 //!
-//! - [`trial_balance`]: the balance per account and period, from the cube;
-//! - [`explain`]: one figure traced to its formula, codes and ledger lines;
-//! - [`diff`]: two dates of the crosswalk rules, figure by figure.
+//! - [`trial_balance`](crate::commands::trial_balance): the balance per account and period, from the cube;
+//! - [`explain`](crate::commands::explain): one figure traced to its formula, codes and ledger lines;
+//! - [`diff`](crate::commands::diff): two dates of the crosswalk rules, figure by figure.
 
 pub mod diff;
 pub mod explain;

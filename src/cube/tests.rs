@@ -7,7 +7,7 @@ use crate::diagnostic::Code;
 /// The minimal project's specification, with ASCII headers, its exports
 /// declared in windows-1252, and one ledger.
 fn spec() -> String {
-    let minimal = include_str!("../../tests/cases/ok-minimal/reports/spec.rdn");
+    let minimal = include_str!("../../tests/cases/bases/minimal/reports/spec.rdn");
     let sources = minimal
         .lines()
         .filter(|line| line.trim_start().starts_with("opening") || line.contains("gl-2024"))

@@ -10,7 +10,7 @@
 //! Two readers share one rule for each thing they both need: the dialect is
 //! built from written option values in `dialect.rs` (for a format and for
 //! the trial balance's flags), and a header's columns are resolved in
-//! `header.rs` (for the precise reader and the fast path, [`stream`]).
+//! `header.rs` (for the precise reader and the fast path, [`stream`](crate::ingest::stream)).
 
 mod amount;
 mod date;

@@ -45,7 +45,7 @@ fn xml_name_problem(name: &str) -> Option<&'static str> {
     None
 }
 
-/// XML 1.0 fifth edition, production [4] NameStartChar, without `:`.
+/// XML 1.0 fifth edition, production \[4\] NameStartChar, without `:`.
 pub fn is_name_start(c: char) -> bool {
     matches!(c,
         'A'..='Z' | '_' | 'a'..='z'
@@ -55,7 +55,7 @@ pub fn is_name_start(c: char) -> bool {
         | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
 }
 
-/// XML 1.0 fifth edition, production [4a] NameChar, without `:`.
+/// XML 1.0 fifth edition, production \[4a\] NameChar, without `:`.
 pub fn is_name_char(c: char) -> bool {
     is_name_start(c)
         || matches!(c,
