@@ -341,13 +341,7 @@ impl Checker {
                 );
                 continue;
             }
-            let members = group
-                .members
-                .iter()
-                .filter_map(|member| {
-                    self.lookup(member, "entity", entities.iter().map(|e| &e.name))
-                })
-                .collect();
+            let members = self.group_members(group, entities);
             let eliminations = group
                 .eliminations
                 .iter()
@@ -368,6 +362,35 @@ impl Checker {
             });
         }
         groups
+    }
+
+    /// The entities a group lists, each once: a member listed twice would
+    /// be summed twice into the group's figures.
+    fn group_members(&mut self, group: &ast::Group, entities: &[EntityDef]) -> Vec<usize> {
+        let mut members: Vec<usize> = Vec::new();
+        let mut seen: Vec<&ast::Name> = Vec::new();
+        for member in &group.members {
+            if let Some(first) = seen.iter().find(|m| m.text == member.text) {
+                self.error(
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        format!(
+                            "entity `{}` is listed twice in group `{}`",
+                            member.text, group.name.text
+                        ),
+                    )
+                    .at(member.span, "listed again here")
+                    .also(first.span, "first listed here")
+                    .help("a member is counted once: delete the second mention"),
+                );
+                continue;
+            }
+            seen.push(member);
+            if let Some(index) = self.lookup(member, "entity", entities.iter().map(|e| &e.name)) {
+                members.push(index);
+            }
+        }
+        members
     }
 
     fn global_rounding(&mut self, items: &[&Item]) -> RoundingPolicy {
