@@ -464,6 +464,31 @@ impl Checker {
         );
     }
 
+    /// Refuses a report or submission named like a file the build writes
+    /// itself: `<scope>/<name>.<ext>` would replace it or be replaced by it
+    /// (`correspondances.csv`), or sit beside the build's own report of the
+    /// same name and be mistaken for it. Returns whether the name is free.
+    fn output_name_free(&mut self, what: &str, name: &ast::Name) -> bool {
+        let Some(file) = BUILT_IN_OUTPUTS
+            .iter()
+            .find(|(stem, _)| *stem == name.text)
+            .map(|(_, file)| file)
+        else {
+            return true;
+        };
+        self.error(
+            Diagnostic::error(
+                Code::DuplicateName,
+                format!("`{}` names a file the build writes itself", name.text),
+            )
+            .at(name.span, format!("{what} of this name"))
+            .help(format!(
+                "the build writes `{file}`: give the {what} another name"
+            )),
+        );
+        false
+    }
+
     /// Finds `name` among `candidates`, or reports it unknown with a suggestion.
     fn lookup<'n>(
         &mut self,
@@ -496,6 +521,19 @@ impl Default for RoundingPolicy {
         }
     }
 }
+
+/// The names of the files the output bundle writes besides the reports and
+/// submissions (`pipeline/bundle.rs`, `output.rs`), and the file each stands
+/// for: a report or submission may not take one of them.
+const BUILT_IN_OUTPUTS: [(&str, &str); 7] = [
+    ("correspondances", "<entity>/correspondances.csv"),
+    ("reconciliation", "reconciliation.txt and .json"),
+    ("validation", "validation.txt and .json"),
+    ("eliminations", "eliminations.txt and .json"),
+    ("index", "index.html"),
+    ("manifest", "manifest.json"),
+    ("schemas", "schemas/<submission>.xsd"),
+];
 
 /// Chart code order: shorter codes first, then by text (numeric order for digits).
 pub fn code_order(a: &str, b: &str) -> std::cmp::Ordering {

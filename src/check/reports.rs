@@ -108,6 +108,8 @@ fn unique_reports<'i>(checker: &mut Checker, items: &[&'i Item]) -> Vec<&'i ast:
                 checker.duplicate("report", &report.name, first.name.span);
                 continue;
             }
+            // Kept despite the error, so that lines naming it resolve.
+            checker.output_name_free("report", &report.name);
             reports.push(report);
         }
     }

@@ -53,6 +53,9 @@ pub(super) fn submissions(
             continue;
         }
         seen.insert(&submission.name.text, submission.name.span);
+        if !checker.output_name_free("submission", &submission.name) {
+            continue;
+        }
         if reports.iter().any(|r| r.name == submission.name.text) {
             checker.error(
                 Diagnostic::error(
