@@ -22,6 +22,8 @@ pub enum Problem {
     /// Elements of a submission nested deeper than the parser allows.
     ElementsTooDeep,
     SectionsTooDeep,
+    /// Optional groups of a structure nested deeper than the parser allows.
+    OptionalsTooDeep,
     TooManyTerms,
     BadNumber(&'static str),
 }
@@ -113,6 +115,15 @@ impl SyntaxError {
             )
             .at(self.span, "too deep here")
             .help("a statement this deep is a mistake: flatten its sections"),
+            Problem::OptionalsTooDeep => Diagnostic::error(
+                Code::NestingTooDeep,
+                format!(
+                    "optional groups nested deeper than {} levels",
+                    super::parser::MAX_DEPTH
+                ),
+            )
+            .at(self.span, "too deep here")
+            .help("a local code this deep is a mistake: close a group before opening the next"),
             Problem::TooManyTerms => Diagnostic::error(
                 Code::LimitExceeded,
                 format!("formula longer than {} terms", super::parser::MAX_TERMS),

@@ -1,10 +1,12 @@
 //! The harmonized chart and its accounts, dimensions and the structures that
 //! cut a local code into segments.
 
-use super::combinators::{block, choice, heading, named_block, span_from, spanned};
+use super::MAX_DEPTH;
+use super::combinators::{block, choice, failure_here, heading, named_block, span_from, spanned};
 use crate::syntax::ast::{
     Account, Balance, Chart, Dimension, Kind, Name, Piece, Spanned, Str, Structure,
 };
+use crate::syntax::error::Problem;
 use crate::syntax::lexical::{
     Input, PResult, code, ident, keyword, position, small_integer, string, symbol, value,
 };
@@ -93,7 +95,7 @@ fn dimension_value(input: Input<'_>) -> PResult<'_, (Name, Str)> {
 pub(super) fn structure(input: Input<'_>) -> PResult<'_, Structure> {
     let (input, (name, label)) = heading(input, "structure")?;
     let (input, _) = cut(symbol("{")).parse(input)?;
-    let (input, pieces) = segment_seq(input)?;
+    let (input, pieces) = segment_seq(input, 0)?;
     let (input, _) = cut(symbol("}")).parse(input)?;
     Ok((
         input,
@@ -106,10 +108,11 @@ pub(super) fn structure(input: Input<'_>) -> PResult<'_, Structure> {
 }
 
 /// `segment_seq = { segment | string | optional_group }`
-fn segment_seq(mut input: Input<'_>) -> PResult<'_, Vec<Piece>> {
+fn segment_seq(mut input: Input<'_>, depth: u32) -> PResult<'_, Vec<Piece>> {
     let mut pieces = Vec::new();
     loop {
-        match alt((segment, map(string, Piece::Literal), optional_group)).parse(input) {
+        let group = |i| optional_group(i, depth);
+        match alt((segment, map(string, Piece::Literal), group)).parse(input) {
             Ok((rest, piece)) => {
                 pieces.push(piece);
                 input = rest;
@@ -121,10 +124,14 @@ fn segment_seq(mut input: Input<'_>) -> PResult<'_, Vec<Piece>> {
 }
 
 /// `optional_group = "[" segment_seq "]"`
-fn optional_group(input: Input<'_>) -> PResult<'_, Piece> {
+fn optional_group(input: Input<'_>, depth: u32) -> PResult<'_, Piece> {
+    // Groups nest: bound like sections, so that no input overflows the stack.
+    if depth > MAX_DEPTH && symbol("[")(input).is_ok() {
+        return failure_here(input, Problem::OptionalsTooDeep);
+    }
     let start = position(input);
     let (input, _) = symbol("[")(input)?;
-    let (input, pieces) = segment_seq(input)?;
+    let (input, pieces) = segment_seq(input, depth + 1)?;
     let (input, _) = cut(symbol("]")).parse(input)?;
     Ok((input, Piece::Optional(pieces, span_from(&input, start))))
 }
