@@ -250,14 +250,15 @@ impl Checker {
         dimensions
     }
 
-    fn entities(
+    fn entities<'i>(
         &mut self,
-        items: &[&Item],
+        items: &[&'i Item],
         crosswalks: &[crate::mapping::Crosswalk],
         formats: &[FormatDef],
     ) -> Vec<EntityDef> {
         let mut entities: Vec<EntityDef> = Vec::new();
         let mut spans: Vec<Span> = Vec::new();
+        let mut codes: Vec<&'i ast::Str> = Vec::new();
         for item in items {
             let Item::Entity(entity) = item else {
                 continue;
@@ -271,7 +272,10 @@ impl Checker {
             let mut sources = Vec::new();
             for field in &entity.fields {
                 match field {
-                    ast::EntityField::Code(text) => code = Some(text.value.clone()),
+                    ast::EntityField::Code(text) => {
+                        self.unique_code(text, &mut codes);
+                        code = Some(text.value.clone());
+                    }
                     ast::EntityField::Crosswalk(name) => {
                         crosswalk =
                             self.lookup(name, "crosswalk", crosswalks.iter().map(|c| &c.name));
@@ -321,6 +325,25 @@ impl Checker {
             });
         }
         entities
+    }
+
+    /// Refuses a ministry code already given to another entity: the
+    /// ministry files of both would claim the same centre, and a
+    /// counterparty cell naming that code could not tell them apart.
+    fn unique_code<'i>(&mut self, code: &'i ast::Str, codes: &mut Vec<&'i ast::Str>) {
+        if let Some(first) = codes.iter().find(|c| c.value == code.value) {
+            self.error(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    format!("ministry code \"{}\" is given twice", code.value),
+                )
+                .at(code.span, "given again here")
+                .also(first.span, "first given here")
+                .help("each entity has its own ministry code: correct one of them"),
+            );
+        } else {
+            codes.push(code);
+        }
     }
 
     fn groups(&mut self, items: &[&Item], entities: &[EntityDef], chart: &Chart) -> Vec<GroupDef> {
