@@ -356,7 +356,9 @@ impl<'p> EntityReader<'p> {
                 .unwrap_or(unmapped.amount);
             return Ok(None);
         }
-        if self.cube.locals.len() >= self.limits.local_codes {
+        // Codes no rule maps are distinct local codes too: they count
+        // against the limit, or their list would grow without bound.
+        if self.cube.locals.len() + self.unmapped.len() >= self.limits.local_codes {
             return self.too_many_codes(posting);
         }
         let crosswalk = &self.program.crosswalks[self.entity.crosswalk];

@@ -29,6 +29,11 @@ struct Side<'c> {
     files: &'c BTreeSet<String>,
 }
 
+/// How many unmapped codes one error lists, each with its lines and amount;
+/// the others are counted. A wrong account column can make every line a code
+/// of its own, and a list of them all would drown the first in the rest.
+const LISTED_UNMAPPED: usize = 100;
+
 impl EntityReader<'_> {
     /// After reading: unmapped and ambiguous codes, balances, conservation,
     /// continuity.
@@ -87,7 +92,7 @@ impl EntityReader<'_> {
         if let Some(span) = self.excerpt(sources, project, &first.file, first.line, first_code) {
             diagnostic = diagnostic.at(span, "first unmapped code");
         }
-        for (code, info) in &unmapped {
+        for (code, info) in unmapped.iter().take(LISTED_UNMAPPED) {
             diagnostic = diagnostic.note(format!(
                 "`{code}`: {} line{}, amount {}, first at {}:{}",
                 info.lines,
@@ -95,6 +100,16 @@ impl EntityReader<'_> {
                 info.amount,
                 info.file,
                 info.line
+            ));
+        }
+        if let Some(more) = unmapped
+            .len()
+            .checked_sub(LISTED_UNMAPPED)
+            .filter(|n| *n > 0)
+        {
+            diagnostic = diagnostic.note(format!(
+                "and {more} more code{}",
+                if more == 1 { "" } else { "s" }
             ));
         }
         Some(diagnostic.also(crosswalk.span, "crosswalk").help(
