@@ -2,6 +2,7 @@
 //! fiscal year, their presentation rounding, and the result of every check.
 //! One forward pass over the figures in topological order.
 
+mod residual;
 pub mod rules;
 
 use crate::calendar;
@@ -558,7 +559,7 @@ fn rounded_values(
             }
         }
         if pass == 0 {
-            allocations = allocate_to_largest(program, exact, &mut rounded);
+            allocations = residual::allocate_to_largest(program, exact, &mut rounded, errors);
             if allocations.is_empty() {
                 break;
             }
@@ -582,50 +583,6 @@ fn rounded_values(
         }
     }
     (rounded, residuals)
-}
-
-/// Under `residual largest`, moves each section's rounding difference onto
-/// its largest leaf line, so the section total shows its own rounded value.
-fn allocate_to_largest(
-    program: &Program,
-    exact: &[Amount],
-    rounded: &mut [Amount],
-) -> Vec<Residue> {
-    let mut allocations = Vec::new();
-    for figure in &program.order {
-        let definition = &program.figures[*figure];
-        let policy = program.reports[definition.report].rounding;
-        let Expr::Sum(parts) = &definition.expr else {
-            continue;
-        };
-        if policy.residual != Residual::Largest {
-            continue;
-        }
-        let Some(own) = exact[*figure].round_to(policy.unit, policy.method) else {
-            continue;
-        };
-        let Some(difference) = own.checked_sub(rounded[*figure]) else {
-            continue;
-        };
-        if difference.is_zero() {
-            continue;
-        }
-        let largest = parts
-            .iter()
-            .filter(|part| program.figures[**part].is_leaf)
-            .max_by_key(|part| (rounded[**part].abs(), std::cmp::Reverse(**part)));
-        if let Some(part) = largest
-            && let Some(adjusted) = rounded[*part].checked_add(difference)
-        {
-            rounded[*part] = adjusted;
-            allocations.push(Residue {
-                figure: *part,
-                amount: difference,
-                allocated: true,
-            });
-        }
-    }
-    allocations
 }
 
 /// In a matrix, every amount of a line must fall in one of the value
