@@ -64,8 +64,20 @@ impl EntityReader<'_> {
         if let Some(error) = self.unmapped_codes(sources, project) {
             errors.push(error);
         }
-        for (code, info) in &self.unmapped {
-            errors.extend(self.ambiguous(code, info));
+        let mut ambiguous = self
+            .unmapped
+            .iter()
+            .filter_map(|(code, info)| self.ambiguous(code, info));
+        errors.extend(ambiguous.by_ref().take(LISTED_UNMAPPED));
+        // The others are counted on the last error listed, not each printed.
+        let more = ambiguous.count();
+        if more > 0
+            && let Some(last) = errors.last_mut()
+        {
+            last.notes.push(format!(
+                "and {more} more code{} claimed by two rules",
+                if more == 1 { "" } else { "s" }
+            ));
         }
     }
 
