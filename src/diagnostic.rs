@@ -452,8 +452,9 @@ fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<FileId> {
 /// Adapts [`Sources`] to codespan's view of files, keeping excerpt line
 /// numbers, and shows every invisible or control character of an excerpt as
 /// `?` (byte for byte, so spans stay right): a hostile file cannot move the
-/// terminal's cursor or reverse the text of a message.
-struct FileTable<'a>(&'a Sources, Vec<String>);
+/// terminal's cursor or reverse the text of a message. File names come from
+/// the disk as much as texts do, so they are shown with [`visible`].
+struct FileTable<'a>(&'a Sources, Vec<String>, Vec<String>);
 
 impl<'a> FileTable<'a> {
     fn new(sources: &'a Sources) -> FileTable<'a> {
@@ -461,7 +462,11 @@ impl<'a> FileTable<'a> {
             .files()
             .map(|(_, file)| printable(&file.text))
             .collect();
-        FileTable(sources, shown)
+        let names = sources
+            .files()
+            .map(|(_, file)| visible(&file.name))
+            .collect();
+        FileTable(sources, shown, names)
     }
 }
 
@@ -491,6 +496,28 @@ pub fn visible(text: &str) -> String {
     shown
 }
 
+/// The first invisible character of a text (line ends and tabs aside), as
+/// the error every text read by people gets: specifications and crosswalk
+/// tables alike. `what` names the kind of file, `a specification`.
+pub fn invisible_character(text: &str, file: FileId, what: &str) -> Option<Diagnostic> {
+    let (offset, c) = text
+        .char_indices()
+        .find(|(_, c)| *c != '\n' && *c != '\r' && *c != '\t' && is_invisible(*c))?;
+    let span = Span::new(file, offset, offset + c.len_utf8());
+    Some(
+        Diagnostic::error(
+            Code::InvisibleCharacter,
+            format!("invisible character U+{:04X} in {what}", u32::from(c)),
+        )
+        .at(span, "here")
+        .help(if is_noncharacter(c) {
+            "a noncharacter is not text, and U+FFFE and U+FFFF cannot be written in an XML file; delete it"
+        } else {
+            "control, bidirectional and zero-width characters can make a file read differently from what it does; delete it"
+        }),
+    )
+}
+
 /// Control characters, bidirectional formatting, zero-width characters and
 /// noncharacters.
 pub fn is_invisible(c: char) -> bool {
@@ -512,7 +539,7 @@ impl<'a> Files<'a> for FileTable<'a> {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        Ok(&self.0.get(id).name)
+        Ok(self.2.get(id.0 as usize).map_or("", String::as_str))
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
@@ -533,5 +560,21 @@ impl<'a> Files<'a> for FileTable<'a> {
             given: line_index,
             max: file.line_index(file.text.len()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_shown_with_their_control_characters_visible() {
+        let mut sources = Sources::default();
+        let file = sources.add("gl\u{1b}[2J\u{202e}.csv", "a;b\n");
+        let diagnostic =
+            Diagnostic::error(Code::CsvStructure, "bad").at(Span::new(file, 0, 1), "here");
+        let shown = render(&sources, &[diagnostic], false);
+        assert!(shown.contains("gl<U+001B>[2J<U+202E>.csv:1:1"), "{shown}");
+        assert!(!shown.contains('\u{1b}') && !shown.contains('\u{202e}'));
     }
 }

@@ -132,7 +132,7 @@ pub fn text(reconciliation: &Reconciliation) -> String {
         for file in &entity.files {
             out.push_str(&format!(
                 "  {} [{}]: {} lignes physiques = {} en-tête + {} vides + {} lignes de {} écritures{}; débits {}, crédits {}\n",
-                file.path,
+                crate::diagnostic::visible(&file.path),
                 file.role,
                 file.physical_lines,
                 file.header_lines,
