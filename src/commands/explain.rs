@@ -148,7 +148,7 @@ pub fn explain(
     let _ = writeln!(
         out,
         "formule ({}): {}",
-        sources.location(definition.formula),
+        visible(&sources.location(definition.formula)),
         excerpt(sources, definition.formula)
     );
     let _ = writeln!(
@@ -286,7 +286,7 @@ fn member_lines(
             visible(&code.code),
             value.to_string(),
             count,
-            sources.location(rule.span),
+            visible(&sources.location(rule.span)),
             excerpt(sources, rule.span)
         ));
         for line in ledger
