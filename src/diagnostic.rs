@@ -355,14 +355,16 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> St
     let config = term::Config::default();
     let table = FileTable::new(sources);
     let mut out = String::new();
-    for diagnostic in diagnostics {
-        let converted = to_codespan(diagnostic);
+    let (shown, left) = capped(diagnostics);
+    for diagnostic in shown {
+        let mut converted = to_codespan(diagnostic);
+        let files = Excerpts::new(&table, &mut converted);
         let rendered = if colour {
             let mut buffer = term::termcolor::Buffer::ansi();
-            term::emit_to_write_style(&mut buffer, &config, &table, &converted)
+            term::emit_to_write_style(&mut buffer, &config, &files, &converted)
                 .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
         } else {
-            term::emit_into_string(&config, &table, &converted)
+            term::emit_into_string(&config, &files, &converted)
         };
         match rendered {
             Ok(text) => out.push_str(&text),
@@ -373,6 +375,48 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> St
                 diagnostic.message
             )),
         }
+    }
+    out.push_str(&not_shown(sources, &left));
+    out
+}
+
+/// At most this many diagnostics are printed for one file...
+const PER_FILE: usize = 50;
+/// ...and this many in all: the rest are counted, not printed.
+const IN_ALL: usize = 200;
+
+/// The diagnostics to print, and the count of those left out per file
+/// (`None` for those with no location), in the order given.
+fn capped(diagnostics: &[Diagnostic]) -> (Vec<&Diagnostic>, Vec<(Option<FileId>, usize)>) {
+    let mut per_file: std::collections::BTreeMap<Option<FileId>, usize> = Default::default();
+    let mut shown = Vec::new();
+    let mut left: Vec<(Option<FileId>, usize)> = Vec::new();
+    for diagnostic in diagnostics {
+        let file = diagnostic.primary_span().map(|span| span.file);
+        let count = per_file.entry(file).or_default();
+        *count += 1;
+        if *count <= PER_FILE && shown.len() < IN_ALL {
+            shown.push(diagnostic);
+        } else if let Some(entry) = left.iter_mut().find(|(f, _)| *f == file) {
+            entry.1 += 1;
+        } else {
+            left.push((file, 1));
+        }
+    }
+    (shown, left)
+}
+
+/// One line per file whose diagnostics were not all printed.
+fn not_shown(sources: &Sources, left: &[(Option<FileId>, usize)]) -> String {
+    let mut out = String::new();
+    for (file, count) in left {
+        let plural = if *count == 1 { "" } else { "s" };
+        let place = file.map_or(String::new(), |file| {
+            format!(" in {}", visible(&sources.get(file).name))
+        });
+        out.push_str(&format!(
+            "note: {count} more diagnostic{plural}{place} not shown (at most {PER_FILE} a file and {IN_ALL} in all are)\n\n"
+        ));
     }
     out
 }
@@ -452,8 +496,9 @@ fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<FileId> {
 /// Adapts [`Sources`] to codespan's view of files, keeping excerpt line
 /// numbers, and shows every invisible or control character of an excerpt as
 /// `?` (byte for byte, so spans stay right): a hostile file cannot move the
-/// terminal's cursor or reverse the text of a message.
-struct FileTable<'a>(&'a Sources, Vec<String>);
+/// terminal's cursor or reverse the text of a message. File names come from
+/// the disk as much as texts do, so they are shown with [`visible`].
+struct FileTable<'a>(&'a Sources, Vec<String>, Vec<String>);
 
 impl<'a> FileTable<'a> {
     fn new(sources: &'a Sources) -> FileTable<'a> {
@@ -461,7 +506,11 @@ impl<'a> FileTable<'a> {
             .files()
             .map(|(_, file)| printable(&file.text))
             .collect();
-        FileTable(sources, shown)
+        let names = sources
+            .files()
+            .map(|(_, file)| visible(&file.name))
+            .collect();
+        FileTable(sources, shown, names)
     }
 }
 
@@ -491,6 +540,28 @@ pub fn visible(text: &str) -> String {
     shown
 }
 
+/// The first invisible character of a text (line ends and tabs aside), as
+/// the error every text read by people gets: specifications and crosswalk
+/// tables alike. `what` names the kind of file, `a specification`.
+pub fn invisible_character(text: &str, file: FileId, what: &str) -> Option<Diagnostic> {
+    let (offset, c) = text
+        .char_indices()
+        .find(|(_, c)| *c != '\n' && *c != '\r' && *c != '\t' && is_invisible(*c))?;
+    let span = Span::new(file, offset, offset + c.len_utf8());
+    Some(
+        Diagnostic::error(
+            Code::InvisibleCharacter,
+            format!("invisible character U+{:04X} in {what}", u32::from(c)),
+        )
+        .at(span, "here")
+        .help(if is_noncharacter(c) {
+            "a noncharacter is not text, and U+FFFE and U+FFFF cannot be written in an XML file; delete it"
+        } else {
+            "control, bidirectional and zero-width characters can make a file read differently from what it does; delete it"
+        }),
+    )
+}
+
 /// Control characters, bidirectional formatting, zero-width characters and
 /// noncharacters.
 pub fn is_invisible(c: char) -> bool {
@@ -506,32 +577,190 @@ pub fn is_noncharacter(c: char) -> bool {
     matches!(c, '\u{FDD0}'..='\u{FDEF}') || (u32::from(c) & 0xFFFE) == 0xFFFE
 }
 
-impl<'a> Files<'a> for FileTable<'a> {
+/// A line longer than this (in bytes) is not reprinted whole under a
+/// diagnostic: only a window around each label is, so a thousand errors on
+/// one line of 100 KB do not print that line a thousand times.
+const LONG_LINE: usize = 320;
+/// The bytes kept on each side of a label in a long line's window.
+const WINDOW_MARGIN: usize = 100;
+/// The bytes of a label itself kept in a window.
+const WINDOW_LABEL: usize = 120;
+
+/// The part of a long line one label points into, shown as a one-line file
+/// of its own with the real line number and columns.
+struct Window<'t> {
+    name: &'t str,
+    text: String,
+    line: usize,
+    /// The characters of the line before the window, less the `…` that
+    /// marks the cut: added to a column counted in the window.
+    shift: usize,
+}
+
+/// The files of one diagnostic as codespan sees them: the project's, and a
+/// window for each label in a long line (numbered after them).
+struct Excerpts<'t> {
+    table: &'t FileTable<'t>,
+    windows: Vec<Window<'t>>,
+}
+
+impl<'t> Excerpts<'t> {
+    /// Points each label of a long line to a window of its own.
+    fn new(table: &'t FileTable<'t>, diagnostic: &mut cs::Diagnostic<FileId>) -> Excerpts<'t> {
+        let mut excerpts = Excerpts {
+            table,
+            windows: Vec::new(),
+        };
+        for label in &mut diagnostic.labels {
+            if let Some((window, range)) = excerpts.window(label.file_id, label.range.clone()) {
+                let id = table.1.len() + excerpts.windows.len();
+                excerpts.windows.push(window);
+                label.file_id = FileId(u32::try_from(id).unwrap_or(u32::MAX));
+                label.range = range;
+            }
+        }
+        excerpts
+    }
+
+    /// The window around `range` if its line is long, and the range in it.
+    fn window(&self, id: FileId, range: Range<usize>) -> Option<(Window<'t>, Range<usize>)> {
+        let file = self.table.0.get(id);
+        let shown = self.table.1.get(id.0 as usize)?;
+        let line = file.line_index(range.start);
+        let whole = file.line_range(line)?;
+        let text = shown.get(whole.clone())?.trim_end_matches(['\n', '\r']);
+        if text.len() <= LONG_LINE {
+            return None;
+        }
+        let at = |byte: usize| floor_boundary(text, byte.min(text.len()));
+        let start = at(range.start.saturating_sub(whole.start));
+        let label_end = at(range
+            .end
+            .saturating_sub(whole.start)
+            .min(start + WINDOW_LABEL))
+        .max(start);
+        let from = at(start.saturating_sub(WINDOW_MARGIN));
+        let to = at(label_end + WINDOW_MARGIN);
+        let before = if from > 0 { "…" } else { "" };
+        let after = if to < text.len() { "…" } else { "" };
+        let window = Window {
+            name: self.table.2.get(id.0 as usize).map_or("", String::as_str),
+            text: format!("{before}{}{after}", &text[from..to]),
+            line: line + file.first_line,
+            shift: text[..from].chars().count() - before.chars().count(),
+        };
+        let offset = before.len() + start - from;
+        Some((window, offset..offset + label_end - start))
+    }
+
+    fn window_of(&self, id: FileId) -> Option<&Window<'t>> {
+        (id.0 as usize)
+            .checked_sub(self.table.1.len())
+            .and_then(|index| self.windows.get(index))
+    }
+}
+
+/// The last character boundary of `text` at or before `byte`.
+fn floor_boundary(text: &str, mut byte: usize) -> usize {
+    while !text.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    byte
+}
+
+impl<'b, 't: 'b> Files<'b> for Excerpts<'t> {
     type FileId = FileId;
-    type Name = &'a str;
-    type Source = &'a str;
+    type Name = &'b str;
+    type Source = &'b str;
 
-    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        Ok(&self.0.get(id).name)
+    fn name(&'b self, id: FileId) -> Result<&'b str, FilesError> {
+        Ok(match self.window_of(id) {
+            Some(window) => window.name,
+            None => self.table.2.get(id.0 as usize).map_or("", String::as_str),
+        })
     }
 
-    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        Ok(self.1.get(id.0 as usize).map_or("", String::as_str))
+    fn source(&'b self, id: FileId) -> Result<&'b str, FilesError> {
+        Ok(match self.window_of(id) {
+            Some(window) => &window.text,
+            None => self.table.1.get(id.0 as usize).map_or("", String::as_str),
+        })
     }
 
-    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
-        Ok(self.0.get(id).line_index(byte_index))
+    fn line_index(&'b self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        Ok(match self.window_of(id) {
+            Some(_) => 0,
+            None => self.table.0.get(id).line_index(byte_index),
+        })
     }
 
-    fn line_number(&'a self, id: FileId, line_index: usize) -> Result<usize, FilesError> {
-        Ok(line_index + self.0.get(id).first_line)
+    fn line_number(&'b self, id: FileId, line_index: usize) -> Result<usize, FilesError> {
+        Ok(match self.window_of(id) {
+            Some(window) => window.line,
+            None => line_index + self.table.0.get(id).first_line,
+        })
     }
 
-    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
-        let file = self.0.get(id);
+    fn column_number(
+        &'b self,
+        id: FileId,
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        let source = self.source(id)?;
+        let range = self.line_range(id, line_index)?;
+        let shift = self.window_of(id).map_or(0, |window| window.shift);
+        Ok(codespan_reporting::files::column_index(source, range, byte_index) + 1 + shift)
+    }
+
+    fn line_range(&'b self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
+        if let Some(window) = self.window_of(id) {
+            return Ok(0..window.text.len());
+        }
+        let file = self.table.0.get(id);
         file.line_range(line_index).ok_or(FilesError::LineTooLarge {
             given: line_index,
             max: file.line_index(file.text.len()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_shown_with_their_control_characters_visible() {
+        let mut sources = Sources::default();
+        let file = sources.add("gl\u{1b}[2J\u{202e}.csv", "a;b\n");
+        let diagnostic =
+            Diagnostic::error(Code::CsvStructure, "bad").at(Span::new(file, 0, 1), "here");
+        let shown = render(&sources, &[diagnostic], false);
+        assert!(shown.contains("gl<U+001B>[2J<U+202E>.csv:1:1"), "{shown}");
+        assert!(!shown.contains('\u{1b}') && !shown.contains('\u{202e}'));
+    }
+
+    /// The file: 4 000 unknown names on one line of 115 KB once
+    /// printed 680 MB; now a window per diagnostic, 200 of them, and a count.
+    #[test]
+    fn many_diagnostics_on_a_long_line_are_cut_and_capped() {
+        let mut sources = Sources::default();
+        let line: String = (0..4000)
+            .map(|i| format!("nom{i:05} + "))
+            .collect::<String>()
+            + "\n";
+        let file = sources.add("long.rdn", line.as_str());
+        let diagnostics: Vec<Diagnostic> = (0..4000)
+            .map(|i| {
+                let at = i * 11;
+                Diagnostic::error(Code::UnknownName, "unknown")
+                    .at(Span::new(file, at, at + 8), "here")
+            })
+            .collect();
+        let shown = render(&sources, &diagnostics, false);
+        assert!(shown.len() < 120_000, "{} bytes", shown.len());
+        assert_eq!(shown.matches("error[").count(), PER_FILE);
+        assert!(shown.contains("note: 3950 more diagnostics in long.rdn not shown"));
+        assert!(shown.contains("long.rdn:1:540"), "{shown}");
     }
 }

@@ -132,7 +132,7 @@ pub fn text(reconciliation: &Reconciliation) -> String {
         for file in &entity.files {
             out.push_str(&format!(
                 "  {} [{}]: {} lignes physiques = {} en-tête + {} vides + {} lignes de {} écritures{}; débits {}, crédits {}\n",
-                file.path,
+                crate::diagnostic::visible(&file.path),
                 file.role,
                 file.physical_lines,
                 file.header_lines,
@@ -206,13 +206,19 @@ pub fn correspondences(
             .iter()
             .map(|(d, v)| format!("{}={v}", program.dimensions[*d].name))
             .collect();
-        let mut record = vec![
-            crate::render::csv::neutralise(&code.code),
-            program.chart.accounts[code.mapped.target].code.clone(),
-            sources.location(rule.span),
-            dimensions.join(";"),
-            code.first_seen.clone(),
-        ];
+        // Every text cell is neutralised, whatever its source: a file name
+        // such as `=cmd|' C calc'!A0.csv` reaches the rule and the first
+        // line as much as a ledger's code reaches the first column.
+        let mut record: Vec<String> = [
+            code.code.as_str(),
+            &program.chart.accounts[code.mapped.target].code,
+            &sources.location(rule.span),
+            &dimensions.join(";"),
+            &code.first_seen,
+        ]
+        .into_iter()
+        .map(crate::render::csv::neutralise)
+        .collect();
         for year in &years {
             record.push(code.lines.get(year).copied().unwrap_or(0).to_string());
             let total = data.local_balance(*year, local).unwrap_or(Amount::ZERO);

@@ -2,6 +2,7 @@
 //! line counts and the crosswalk rule that mapped each.
 
 use crate::calendar;
+use crate::diagnostic::visible;
 use crate::eval::{self, Figures};
 use crate::ingest::{self, Posting};
 use crate::model::*;
@@ -100,18 +101,21 @@ pub fn ledger_lines(
     found
 }
 
-/// `file:line  date  reference  amount  description [movement]`.
+/// `file:line  date  reference  amount  description [movement]`. The file
+/// name, reference and description come from outside and go to a terminal:
+/// their control and bidirectional characters are shown, not sent.
 fn ledger_line(path: &str, posting: &Posting<'_>) -> String {
     let movement = posting
         .movement
         .map_or(String::new(), |m| format!(" [{}]", m.as_str()));
     format!(
-        "{path}:{}  {}  {:<12} {:>16}  {}{movement}",
+        "{}:{}  {}  {:<12} {:>16}  {}{movement}",
+        visible(path),
         posting.line,
         posting.date,
-        posting.reference,
+        visible(posting.reference),
         posting.amount.to_string(),
-        posting.description
+        visible(posting.description)
     )
 }
 
@@ -144,7 +148,7 @@ pub fn explain(
     let _ = writeln!(
         out,
         "formule ({}): {}",
-        sources.location(definition.formula),
+        visible(&sources.location(definition.formula)),
         excerpt(sources, definition.formula)
     );
     let _ = writeln!(
@@ -279,10 +283,10 @@ fn member_lines(
         shown.lines.push(format!(
             "      {:<10} {:<24} {:>20}  {:>6} lignes  règle {} {}",
             program.entities[member].name,
-            code.code,
+            visible(&code.code),
             value.to_string(),
             count,
-            sources.location(rule.span),
+            visible(&sources.location(rule.span)),
             excerpt(sources, rule.span)
         ));
         for line in ledger

@@ -4,8 +4,15 @@ use super::{RowOut, Statement};
 
 /// The label column is at least this wide.
 const LABEL_WIDTH: usize = 20;
+/// The label column is at most this wide: a longer label overflows onto a
+/// line of its own instead of padding every row of the table to its width
+/// (one label of 150 000 characters over 10 000 rows would ask gigabytes).
+const MAX_LABEL_WIDTH: usize = 1024;
 /// A value column is at least this wide.
 const VALUE_WIDTH: usize = 6;
+/// A value column is at most this wide: amounts are short, and a longer
+/// heading is written whole on the heading line without widening the rows.
+const MAX_VALUE_WIDTH: usize = 40;
 
 pub fn render(statement: &Statement) -> String {
     let mut out = title(statement);
@@ -38,13 +45,15 @@ struct Widths {
 }
 
 impl Widths {
-    /// The label column fits the longest label at its indentation; a value
-    /// column the widest amount or heading.
+    /// The label column fits the longest label at its indentation among
+    /// those within the maximum (the others overflow); a value column the
+    /// widest amount or heading up to its maximum.
     fn of(statement: &Statement) -> Widths {
         let label = statement
             .rows
             .iter()
             .map(|row| row.depth * 2 + row.label.chars().count())
+            .filter(|width| *width <= MAX_LABEL_WIDTH)
             .max()
             .unwrap_or(0)
             .max(LABEL_WIDTH);
@@ -55,7 +64,7 @@ impl Widths {
             .chain(statement.columns.iter().map(|c| c.heading.chars().count()))
             .max()
             .unwrap_or(0)
-            .max(VALUE_WIDTH);
+            .clamp(VALUE_WIDTH, MAX_VALUE_WIDTH);
         Widths { label, value }
     }
 }
@@ -89,7 +98,14 @@ fn row_line(row: &RowOut, widths: &Widths) -> String {
     let label_width = label.chars().count();
     let mut out = label;
     if !row.values.is_empty() {
-        out.push_str(&" ".repeat(widths.label - label_width));
+        if label_width > widths.label {
+            // Too long for the column: the values go on the next line,
+            // aligned with every other row's.
+            out.push('\n');
+            out.push_str(&" ".repeat(widths.label));
+        } else {
+            out.push_str(&" ".repeat(widths.label - label_width));
+        }
         for value in &row.values {
             let padding = widths.value.saturating_sub(value.display.chars().count());
             out.push_str(&format!("  {}{}", " ".repeat(padding), value.display));
@@ -150,4 +166,87 @@ fn residuals(statement: &Statement) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ColumnInfo, EntityInfo, RoundingOut, ValueOut};
+    use super::*;
+
+    fn row(label: String) -> RowOut {
+        let value = ValueOut {
+            exact: "1".to_string(),
+            rounded: "1".to_string(),
+            display: "1\u{a0}$".to_string(),
+        };
+        RowOut {
+            kind: "line",
+            id: None,
+            label,
+            depth: 1,
+            values: vec![value],
+        }
+    }
+
+    fn statement(rows: Vec<RowOut>, heading: String) -> Statement {
+        let column = ColumnInfo {
+            id: "c".to_string(),
+            year: 2025,
+            period: "2024-2025".to_string(),
+            year_end: "30 juin 2025".to_string(),
+            from: 1,
+            to: 13,
+            heading,
+            ends: "30 juin 2025".to_string(),
+            budget: false,
+            value: None,
+            value_label: None,
+            footing: false,
+        };
+        Statement {
+            schema: "test",
+            report: "r".to_string(),
+            title: "T".to_string(),
+            subtitle: None,
+            entity: EntityInfo {
+                id: "e".to_string(),
+                label: "E".to_string(),
+                code: String::new(),
+                kind: "entity",
+                members: Vec::new(),
+            },
+            fiscal_year: 2025,
+            columns: vec![column],
+            rows,
+            checks: Vec::new(),
+            rounding: RoundingOut {
+                unit: "1".to_string(),
+                method: "m",
+                residual: "r",
+                residuals: Vec::new(),
+            },
+        }
+    }
+
+    /// The issue's specification: one label of 150 000 characters among
+    /// 10 000 lines once asked 2.4 GB; the table now grows with its text.
+    #[test]
+    fn one_long_label_does_not_pad_every_row() {
+        let mut rows: Vec<RowOut> = (0..10_000).map(|i| row(format!("l{i}"))).collect();
+        rows[5] = row("x".repeat(150_000));
+        let text = render(&statement(rows, "2025".to_string()));
+        assert!(text.len() < 1_500_000, "{} bytes", text.len());
+        let long = text.lines().position(|l| l.ends_with(&"x".repeat(10)));
+        let next = long
+            .and_then(|i| text.lines().nth(i + 1))
+            .unwrap_or_default();
+        assert_eq!(next.trim_start(), "1\u{a0}$");
+    }
+
+    #[test]
+    fn a_long_heading_does_not_widen_the_rows() {
+        let rows = vec![row("a".to_string())];
+        let text = render(&statement(rows, "h".repeat(100_000)));
+        assert!(text.len() < 101_000, "{} bytes", text.len());
+    }
 }

@@ -31,6 +31,14 @@ impl Checker {
             return Vec::new();
         };
         let file = sources.add(path.value.clone(), text.clone());
+        // A table's notes and codes are read by people as a specification
+        // is, so they are refused the same characters.
+        if let Some(diagnostic) =
+            crate::diagnostic::invisible_character(&text, file, "a crosswalk table")
+        {
+            self.error(diagnostic);
+            return Vec::new();
+        }
         self.table_rules(&text, file, chart)
     }
 
