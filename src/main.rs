@@ -87,7 +87,7 @@ enum Command {
         #[arg(long)]
         entity: Option<String>,
         /// Fiscal year, by its closing year (by default the year built).
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1900..=9999))]
         year: Option<i32>,
         /// Also list up to N ledger lines behind each local code.
         #[arg(long, value_name = "N", default_value_t = 0)]
@@ -138,7 +138,7 @@ struct TrialBalanceArgs {
     /// What a row's account is: the local account, or the harmonized chart code.
     #[arg(long, value_enum, conflicts_with = "file")]
     by: Option<By>,
-    /// One row per account and period: P0 (opening balances), P1 (July) to P12 (June).
+    /// One row per account and period: P0 (opening balances), P1 (July) to P12 (June), P13 (year-end adjustments).
     #[arg(long, conflicts_with = "file")]
     by_period: bool,
     /// Write the CSV to this file (replaced atomically) instead of stdout.

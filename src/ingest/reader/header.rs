@@ -5,6 +5,7 @@ use super::{RawRecord, Reader};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ingest::header::{self, Columns, HeaderFault};
 use crate::source::{Sources, Span};
+use unicode_normalization::UnicodeNormalization;
 
 impl<'t> Reader<'t> {
     /// The columns of each role, or a located error for every fault.
@@ -99,6 +100,18 @@ impl<'t> Reader<'t> {
             .is_some_and(|first| first.to_ascii_lowercase().starts_with("sep="))
         {
             return Some("remove the first line (`sep=…`) that the spreadsheet added".to_string());
+        }
+        // Same letters, other code points: accents written as a letter plus a
+        // combining mark (NFD), as some systems export, print identically.
+        let composed: String = wanted.nfc().collect();
+        if let Some(name) = self
+            .header
+            .iter()
+            .find(|name| name.nfc().eq(composed.chars()))
+        {
+            return Some(format!(
+                "the header's `{name}` is the same text with its accents decomposed (Unicode NFD: a letter, then a combining accent); re-export the header with composed accents (NFC), or write the format's column name with the same code points"
+            ));
         }
         let key = fold(wanted);
         self.header
