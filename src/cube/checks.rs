@@ -34,6 +34,11 @@ struct Side<'c> {
 /// of its own, and a list of them all would drown the first in the rest.
 const LISTED_UNMAPPED: usize = 100;
 
+/// How many codes claimed by two rules get an error of their own (each
+/// prints both rules); the last one listed counts the others. Kept under
+/// the diagnostics printed per file, so that count is always shown.
+const LISTED_AMBIGUOUS: usize = 20;
+
 impl EntityReader<'_> {
     /// After reading: unmapped and ambiguous codes, balances, conservation,
     /// continuity.
@@ -68,7 +73,7 @@ impl EntityReader<'_> {
             .unmapped
             .iter()
             .filter_map(|(code, info)| self.ambiguous(code, info));
-        errors.extend(ambiguous.by_ref().take(LISTED_UNMAPPED));
+        errors.extend(ambiguous.by_ref().take(LISTED_AMBIGUOUS));
         // The others are counted on the last error listed, not each printed.
         let more = ambiguous.count();
         if more > 0
