@@ -107,7 +107,8 @@ pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Resul
     disk.create_dir_all(&parent)
         .map_err(|e| io_error("create", &parent, e))?;
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut active = Active::begin(staging.clone(), lock(&parent, &name, target)?)?;
+    let mut active = Active::begin(staging.clone())?;
+    active.hold(lock(&parent, &name, target)?);
     remove_stale(&parent, &name);
     write_bundle(disk, &staging, bundle)?;
     swap(disk, &staging, target, &parent, &name)?;
@@ -150,7 +151,8 @@ pub fn commit_file(target: &Path, content: &[u8], inputs: &[PathBuf]) -> Result<
     target::replaceable_file(target)?;
     fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut active = Active::begin(staging.clone(), lock(&parent, &name, target)?)?;
+    let mut active = Active::begin(staging.clone())?;
+    active.hold(lock(&parent, &name, target)?);
     remove_stale(&parent, &name);
     let mut file = fs::File::create(&staging).map_err(|e| io_error("create", &staging, e))?;
     file.write_all(content)

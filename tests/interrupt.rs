@@ -121,6 +121,7 @@ fn ctrl_c_at_any_moment_leaves_one_whole_build() {
             .collect();
         assert!(left.is_empty(), "run {run} left {left:?}");
     }
+    println!("50 interrupted builds: {stopped} stopped by the signal, {finished} finished");
     assert!(
         stopped > 0 && finished > 0,
         "{stopped} stopped, {finished} finished"
@@ -133,6 +134,7 @@ fn concurrent_builds_into_one_folder_lose_nothing() {
     let projects = projects(scratch.path());
     let (references, _) = references(&projects, scratch.path());
     let out = scratch.path().join("out");
+    let mut refused = 0;
     for pair in 0..20 {
         let children = [0, 1].map(|i| build(&projects[i], &out).spawn().expect("spawns"));
         let outputs = children.map(|child| child.wait_with_output().expect("waits"));
@@ -143,11 +145,14 @@ fn concurrent_builds_into_one_folder_lose_nothing() {
         for (i, output) in outputs.iter().enumerate() {
             match output.status.code() {
                 Some(0) => {}
-                Some(3) => assert!(
-                    stderr(output).contains("another run is writing"),
-                    "pair {pair}, build {i}: {}",
-                    stderr(output)
-                ),
+                Some(3) => {
+                    assert!(
+                        stderr(output).contains("another run is writing"),
+                        "pair {pair}, build {i}: {}",
+                        stderr(output)
+                    );
+                    refused += 1;
+                }
                 code => panic!("pair {pair}, build {i} exited {code:?}: {}", stderr(output)),
             }
         }
@@ -158,4 +163,5 @@ fn concurrent_builds_into_one_folder_lose_nothing() {
             "pair {pair}: the output is no winner's"
         );
     }
+    println!("20 pairs of concurrent builds: {refused} refused by the lock");
 }

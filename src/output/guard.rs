@@ -159,18 +159,24 @@ pub struct Active {
 
 impl Active {
     /// Starts a commit that stages into `staging`, unless an interruption
-    /// came first (then nothing is created).
-    pub fn begin(staging: PathBuf, lock: Lock) -> Result<Active, Diagnostic> {
+    /// came first (then nothing is created). Counted before anything is
+    /// created, so the signal handler never exits leaving it behind.
+    pub fn begin(staging: PathBuf) -> Result<Active, Diagnostic> {
         let before = STATE.fetch_add(ACTIVE, Ordering::SeqCst);
         let active = Active {
             staging,
             done: false,
-            lock: Some(lock),
+            lock: None,
         };
         if before & REQUESTED != 0 {
             return Err(stopped());
         }
         Ok(active)
+    }
+
+    /// Keeps the target's lock until the commit ends.
+    pub fn hold(&mut self, lock: Lock) {
+        self.lock = Some(lock);
     }
 
     /// Marks the new output in place: from here an interruption changes nothing.
