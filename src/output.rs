@@ -119,8 +119,9 @@ pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Resul
 
 /// Replaces the single file `target` by `content`: written to a temporary
 /// file beside it (`.NAME.tmp-PID`), flushed and synced, then renamed over
-/// it. A failed or interrupted run leaves the previous file as it was.
-/// Refuses a folder, and a target that is one of `inputs`.
+/// it, under the same lock as a folder. A failed or interrupted run leaves
+/// the previous file as it was. Refuses a folder, a target that is one of
+/// `inputs`, and a file that is not a previous trial balance.
 pub fn commit_file(target: &Path, content: &[u8], inputs: &[PathBuf]) -> Result<(), Diagnostic> {
     if target.is_dir() {
         return Err(Diagnostic::error(
