@@ -103,13 +103,14 @@ pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Resul
         )
         .help("choose a new or empty folder, e.g. `--out out`"));
     }
-    target::previous_output(target)?;
     disk.create_dir_all(&parent)
         .map_err(|e| io_error("create", &parent, e))?;
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let mut active = Active::begin(staging.clone())?;
     active.hold(lock(&parent, &name, target)?);
     remove_stale(&parent, &name);
+    // Under the lock: another run may have been replacing the folder.
+    target::previous_output(target)?;
     write_bundle(disk, &staging, bundle)?;
     swap(disk, &staging, target, &parent, &name)?;
     active.written();

