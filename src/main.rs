@@ -190,11 +190,16 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage_error(error),
     };
-    // Ctrl-C: remove any half-written output, leave the previous one, exit 130.
-    let _ = ctrlc::set_handler(|| {
-        output::abandon();
-        eprintln!("interrupted: nothing was written");
-        std::process::exit(130);
+    // Ctrl-C: the handler removes nothing itself. Outside a commit nothing
+    // is staged, so it exits at once; during one it only records the request
+    // and the commit stops at its next safe step (see `interrupted_commit`).
+    let _ = ctrlc::set_handler(|| match output::interrupt() {
+        output::Interruption::NothingWritten => interrupted_exit(),
+        output::Interruption::AlreadyWritten => {
+            eprintln!("interrupted: the output was already written");
+            std::process::exit(130);
+        }
+        output::Interruption::Deferred => {}
     });
     let outcome = std::panic::catch_unwind(|| run(cli));
     match outcome {
@@ -335,6 +340,20 @@ fn trial_balance_command(
 }
 
 /// Whether diagnostics printed on a terminal may be coloured.
+/// A failed commit's error; if the run was interrupted, the commit stopped
+/// for it and left the previous output: say so and exit 130 instead.
+fn interrupted_commit(diagnostic: Diagnostic) -> Vec<Diagnostic> {
+    if output::interrupted() {
+        interrupted_exit();
+    }
+    vec![diagnostic]
+}
+
+fn interrupted_exit() -> ! {
+    eprintln!("interrupted: nothing was written");
+    std::process::exit(130);
+}
+
 fn colour() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
@@ -451,7 +470,7 @@ fn build(
     );
     inputs.push((project.root.join("reports"), "reports".to_string()));
     output::check_target(out, &inputs).map_err(|d| vec![d])?;
-    output::commit(out, &bundle).map_err(|d| vec![d])?;
+    output::commit(out, &bundle).map_err(interrupted_commit)?;
     let lines: u64 = built
         .cube
         .entities
@@ -574,7 +593,8 @@ fn write_trial_balance(
     match out {
         None => say(&text),
         Some(out) => {
-            output::commit_file(out, text.as_bytes(), &balance.inputs).map_err(|d| vec![d])?;
+            output::commit_file(out, text.as_bytes(), &balance.inputs)
+                .map_err(interrupted_commit)?;
             say_line(format!(
                 "ok: {} ledger lines, {} balance{} written to {}",
                 balance.lines,

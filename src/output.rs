@@ -2,6 +2,14 @@
 //! the target, synced, and only then renamed into place, the manifest last.
 //! A failed or interrupted run leaves no partial file and the previous
 //! output untouched; what a killed run left behind is cleaned by the next.
+//! One run at a time replaces a given target (a lock beside it), and an
+//! interruption stops a commit only where it can still be undone.
+
+mod guard;
+mod target;
+
+use guard::{Active, lock, remove_stale};
+pub use guard::{Interruption, interrupt, interrupted};
 
 use crate::diagnostic::{Code, Diagnostic};
 use std::collections::BTreeMap;
@@ -25,6 +33,11 @@ pub trait Disk {
     fn flush(&mut self, file: &mut fs::File) -> std::io::Result<()>;
     fn sync(&mut self, file: &fs::File) -> std::io::Result<()>;
     fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()>;
+    /// Whether the run was asked to stop (checked between the steps of a
+    /// commit); by default whether the signal handler called [`interrupt`].
+    fn interrupted(&mut self) -> bool {
+        interrupted()
+    }
 }
 
 /// The real file system.
@@ -48,28 +61,6 @@ impl Disk for RealDisk {
     }
     fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
         fs::rename(from, to)
-    }
-}
-
-/// The staging folder of a commit in progress, removed if the run is interrupted.
-static STAGING: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
-
-/// Removes the staging folder (or file) of an interrupted commit (called on Ctrl-C).
-pub fn abandon() {
-    if let Ok(mut staging) = STAGING.lock()
-        && let Some(path) = staging.take()
-    {
-        if path.is_dir() {
-            let _ = fs::remove_dir_all(path);
-        } else {
-            let _ = fs::remove_file(path);
-        }
-    }
-}
-
-fn set_staging(path: Option<PathBuf>) {
-    if let Ok(mut staging) = STAGING.lock() {
-        *staging = path;
     }
 }
 
@@ -104,6 +95,7 @@ pub fn check_target(target: &Path, inputs: &[(PathBuf, String)]) -> Result<(), D
 
 /// [`commit`] through a given [`Disk`].
 pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
+    let (parent, name) = target::place(target, "folder")?;
     if target.is_file() {
         return Err(Diagnostic::error(
             Code::OutputIo,
@@ -111,42 +103,26 @@ pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Resul
         )
         .help("choose a new or empty folder, e.g. `--out out`"));
     }
-    if target.exists() && !is_previous_output(target) {
-        return Err(Diagnostic::error(
-            Code::OutputIo,
-            format!(
-                "refusing to replace `{}`: it is neither empty nor a previous reddition output",
-                target.display()
-            ),
-        )
-        .help("choose an empty or new folder for --out; reddition replaces its output folder as a whole"));
-    }
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    disk.create_dir_all(parent)
-        .map_err(|e| io_error("create", parent, e))?;
-    let name = target
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    remove_stale(parent, &name);
+    disk.create_dir_all(&parent)
+        .map_err(|e| io_error("create", &parent, e))?;
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    set_staging(Some(staging.clone()));
-    let result = write_bundle(disk, &staging, bundle)
-        .and_then(|()| swap(disk, &staging, target, parent, &name));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    set_staging(None);
-    sync_dir(parent);
-    result
+    let mut active = Active::begin(staging.clone())?;
+    active.hold(lock(&parent, &name, target)?);
+    remove_stale(&parent, &name);
+    // Under the lock: another run may have been replacing the folder.
+    target::previous_output(target)?;
+    write_bundle(disk, &staging, bundle)?;
+    swap(disk, &staging, target, &parent, &name)?;
+    active.written();
+    sync_dir(&parent);
+    Ok(())
 }
 
 /// Replaces the single file `target` by `content`: written to a temporary
 /// file beside it (`.NAME.tmp-PID`), flushed and synced, then renamed over
-/// it. A failed or interrupted run leaves the previous file as it was.
-/// Refuses a folder, and a target that is one of `inputs`.
+/// it, under the same lock as a folder. A failed or interrupted run leaves
+/// the previous file as it was. Refuses a folder, a target that is one of
+/// `inputs`, and a file that is not a previous trial balance.
 pub fn commit_file(target: &Path, content: &[u8], inputs: &[PathBuf]) -> Result<(), Diagnostic> {
     if target.is_dir() {
         return Err(Diagnostic::error(
@@ -173,44 +149,25 @@ pub fn commit_file(target: &Path, content: &[u8], inputs: &[PathBuf]) -> Result<
         )
         .help("choose another file for --out"));
     }
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
-    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return Err(Diagnostic::error(
-            Code::OutputIo,
-            format!("`{}` does not name a file", target.display()),
-        ));
-    };
-    if let Ok(entries) = fs::read_dir(parent) {
-        for entry in entries.flatten() {
-            if entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(&format!(".{name}.tmp-"))
-            {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
-    }
+    let (parent, name) = target::place(target, "file")?;
+    target::replaceable_file(target)?;
+    fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    set_staging(Some(staging.clone()));
-    let result = (|| {
-        let mut file = fs::File::create(&staging).map_err(|e| io_error("create", &staging, e))?;
-        file.write_all(content)
-            .and_then(|()| file.flush())
-            .map_err(|e| io_error("write", &staging, e))?;
-        file.sync_all().map_err(|e| io_error("sync", &staging, e))?;
-        fs::rename(&staging, target).map_err(|e| io_error("rename into place", target, e))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&staging);
+    let mut active = Active::begin(staging.clone())?;
+    active.hold(lock(&parent, &name, target)?);
+    remove_stale(&parent, &name);
+    let mut file = fs::File::create(&staging).map_err(|e| io_error("create", &staging, e))?;
+    file.write_all(content)
+        .and_then(|()| file.flush())
+        .map_err(|e| io_error("write", &staging, e))?;
+    file.sync_all().map_err(|e| io_error("sync", &staging, e))?;
+    if interrupted() {
+        return Err(guard::stopped());
     }
-    set_staging(None);
-    sync_dir(parent);
-    result
+    fs::rename(&staging, target).map_err(|e| io_error("rename into place", target, e))?;
+    active.written();
+    sync_dir(&parent);
+    Ok(())
 }
 
 fn io_error(what: &str, path: &Path, error: std::io::Error) -> Diagnostic {
@@ -222,7 +179,9 @@ fn io_error(what: &str, path: &Path, error: std::io::Error) -> Diagnostic {
 }
 
 /// Moves the previous output aside, the staging folder into place, then
-/// drops the previous output; on failure puts the previous output back.
+/// drops the previous output; on failure, or on an interruption between the
+/// two renames, puts the previous output back. Once the new output is in
+/// place nothing is undone.
 fn swap(
     disk: &mut dyn Disk,
     staging: &Path,
@@ -232,52 +191,32 @@ fn swap(
 ) -> Result<(), Diagnostic> {
     let previous = parent.join(format!(".{name}.old-{}", std::process::id()));
     let had_previous = target.exists();
+    stop_if_interrupted(disk)?;
     if had_previous {
         disk.rename(target, &previous)
             .map_err(|e| io_error("move aside", target, e))?;
     }
-    if let Err(error) = disk.rename(staging, target) {
-        if had_previous {
-            let _ = fs::rename(&previous, target);
-        }
-        return Err(io_error("rename into place", target, error));
+    let moved = if disk.interrupted() {
+        Err(guard::stopped())
+    } else {
+        disk.rename(staging, target)
+            .map_err(|e| io_error("rename into place", target, e))
+    };
+    if moved.is_err() && had_previous {
+        let _ = fs::rename(&previous, target);
     }
+    moved?;
     if had_previous {
         let _ = fs::remove_dir_all(&previous);
     }
     Ok(())
 }
 
-/// Removes what a killed run left behind (`.NAME.tmp-PID`, `.NAME.old-PID`).
-/// A leftover `.old` folder is the previous output: it is put back if the
-/// target is missing (the run died between the two renames).
-fn remove_stale(parent: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path();
-        if file_name.starts_with(&format!(".{name}.tmp-")) {
-            let _ = fs::remove_dir_all(&path);
-        } else if file_name.starts_with(&format!(".{name}.old-")) {
-            let target = parent.join(name);
-            if target.exists() {
-                let _ = fs::remove_dir_all(&path);
-            } else {
-                let _ = fs::rename(&path, &target);
-            }
-        }
+fn stop_if_interrupted(disk: &mut dyn Disk) -> Result<(), Diagnostic> {
+    match disk.interrupted() {
+        true => Err(guard::stopped()),
+        false => Ok(()),
     }
-}
-
-/// An empty folder, or one whose manifest says reddition wrote it.
-fn is_previous_output(target: &Path) -> bool {
-    let ours = fs::read(target.join(MANIFEST))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .is_some_and(|manifest| manifest["tool"] == "reddition");
-    ours || fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 /// Writes every file, the manifest last, each flushed and synced to disk.
@@ -287,6 +226,7 @@ fn write_bundle(disk: &mut dyn Disk, staging: &Path, bundle: &Bundle) -> Result<
     let others = bundle.iter().filter(|(path, _)| path.as_str() != MANIFEST);
     let manifest = bundle.iter().filter(|(path, _)| path.as_str() == MANIFEST);
     for (relative, content) in others.chain(manifest) {
+        stop_if_interrupted(disk)?;
         let path = staging.join(relative);
         if let Some(folder) = path.parent() {
             disk.create_dir_all(folder)

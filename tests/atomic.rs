@@ -1,7 +1,8 @@
 //! Atomic commit of outputs: whichever file-system operation fails (the k-th
 //! create, write, flush, sync or rename), or whenever the process is killed,
 //! the previous output stays exactly as it was and no temporary is left once
-//! the next run has cleaned up.
+//! the next run has cleaned up. An interruption at any step of the commit
+//! leaves the previous output, or the complete new one once it is in place.
 
 use reddition::output::{self, Bundle, Disk, RealDisk};
 use std::collections::BTreeMap;
@@ -9,16 +10,19 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Fails the `fail_at`-th operation (1-based) and performs the others.
+/// Fails the `fail_at`-th operation (1-based) and performs the others; or,
+/// with `signal`, performs them all and reports an interruption from that
+/// operation on (the signal handler's flag, seen at the commit's next check).
 struct FaultyDisk {
     fail_at: usize,
     count: usize,
+    signal: bool,
 }
 
 impl FaultyDisk {
     fn step(&mut self) -> std::io::Result<()> {
         self.count += 1;
-        if self.count == self.fail_at {
+        if self.count == self.fail_at && !self.signal {
             Err(std::io::Error::other(format!(
                 "injected fault at operation {}",
                 self.count
@@ -54,8 +58,12 @@ impl Disk for FaultyDisk {
         self.step()?;
         RealDisk.rename(from, to)
     }
+    fn interrupted(&mut self) -> bool {
+        self.signal && self.count >= self.fail_at
+    }
 }
 
+/// A bundle whose manifest lists its files, as a build's does.
 fn bundle(version: &str) -> Bundle {
     let mut bundle = BTreeMap::new();
     for entity in ["sommets", "riviere"] {
@@ -70,15 +78,19 @@ fn bundle(version: &str) -> Bundle {
         "index.html".into(),
         format!("<p>{version}</p>\n").into_bytes(),
     );
-    bundle.insert(
-        output::MANIFEST.into(),
-        format!("{{\"tool\": \"reddition\", \"version\": \"{version}\"}}\n").into_bytes(),
-    );
+    let outputs: Vec<serde_json::Value> = bundle
+        .iter()
+        .map(|(path, content)| {
+            serde_json::json!({"path": path, "sha256": reddition::digest::sha256(content)})
+        })
+        .collect();
+    let manifest = serde_json::json!({"tool": "reddition", "version": version, "outputs": outputs});
+    bundle.insert(output::MANIFEST.into(), manifest.to_string().into_bytes());
     bundle
 }
 
 /// Every file under `root` with its content, by relative path.
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut found = BTreeMap::new();
     let mut folders = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {
@@ -99,7 +111,8 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     found
 }
 
-fn leftovers(parent: &Path) -> Vec<String> {
+/// What is beside the output but the output itself.
+pub fn leftovers(parent: &Path) -> Vec<String> {
     fs::read_dir(parent)
         .into_iter()
         .flatten()
@@ -118,7 +131,11 @@ fn a_fault_at_any_operation_leaves_the_previous_output() {
     let next = bundle("next");
     let mut faults = 0;
     for fail_at in 1.. {
-        let mut disk = FaultyDisk { fail_at, count: 0 };
+        let mut disk = FaultyDisk {
+            fail_at,
+            count: 0,
+            signal: false,
+        };
         let result = output::commit_with(&mut disk, &target, &next);
         if result.is_ok() {
             assert!(fail_at > disk.count, "the fault was swallowed");
@@ -146,7 +163,52 @@ fn a_fault_at_any_operation_leaves_the_previous_output() {
     assert!(leftovers(scratch.path()).is_empty());
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+#[test]
+fn an_interruption_at_any_step_leaves_one_whole_output() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let target = scratch.path().join("out");
+    let previous = bundle("previous");
+    let next = bundle("next");
+    let mut stopped = 0;
+    for signal_at in 1.. {
+        output::commit(&target, &previous).expect("previous output");
+        let mut disk = FaultyDisk {
+            fail_at: signal_at,
+            count: 0,
+            signal: true,
+        };
+        let result = output::commit_with(&mut disk, &target, &next);
+        let now = tree(&target);
+        assert!(
+            leftovers(scratch.path()).is_empty(),
+            "signal at step {signal_at} left {:?}",
+            leftovers(scratch.path())
+        );
+        match result {
+            Err(error) => {
+                assert!(error.message.contains("interrupted"), "{}", error.message);
+                assert_eq!(
+                    now, previous,
+                    "signal at step {signal_at}: not the previous output"
+                );
+                stopped += 1;
+            }
+            Ok(()) => {
+                assert_eq!(now, next, "signal at step {signal_at}: not the new output");
+                if signal_at > disk.count {
+                    break;
+                }
+            }
+        }
+    }
+    assert!(
+        stopped >= 6,
+        "a check before each file and around the renames: {stopped}"
+    );
+}
+
+/// Copies a folder with all it holds.
+pub fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("folder");
     for entry in fs::read_dir(from).expect("readable").flatten() {
         let target = to.join(entry.file_name());
@@ -159,7 +221,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// A complete output: a manifest whose every listed file exists with its hash.
-fn complete(out: &Path) -> bool {
+pub fn complete(out: &Path) -> bool {
     let Ok(text) = fs::read_to_string(out.join(output::MANIFEST)) else {
         return false;
     };

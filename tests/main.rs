@@ -10,6 +10,7 @@ mod atomic;
 mod corpora;
 mod fast_path;
 mod fuzz_regressions;
+mod interrupt;
 mod oracle;
 mod properties;
 mod reference;

@@ -1,0 +1,206 @@
+//! What keeps two runs, or a run and a signal, from destroying an output:
+//! the lock beside the target and the interruption flag.
+
+use super::io_error;
+use crate::diagnostic::{Code, Diagnostic};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The lock of one target: `.NAME.lock` beside it, held while the target is
+/// replaced. Only the run holding it may create, rename or remove anything
+/// named after the target; the lock ends with the process, however it ends.
+pub struct Lock {
+    file: fs::File,
+    path: PathBuf,
+}
+
+/// Takes the lock of `parent/name`, or says that another run holds it.
+pub fn lock(parent: &Path, name: &str, target: &Path) -> Result<Lock, Diagnostic> {
+    let path = parent.join(format!(".{name}.lock"));
+    loop {
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| io_error("create", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(held(target, &path)),
+            Err(fs::TryLockError::Error(e)) => return Err(io_error("lock", &path, e)),
+        }
+        // The run that held it may have removed the file between our open
+        // and our lock: then we hold a lock no one else sees; take it again.
+        if still_named(&file, &path) {
+            return Ok(Lock { file, path });
+        }
+    }
+}
+
+fn held(target: &Path, path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        Code::OutputIo,
+        format!(
+            "another run is writing `{}` (it holds `{}`)",
+            target.display(),
+            path.display()
+        ),
+    )
+    .help("wait for it to finish and run again, or choose another folder for --out")
+}
+
+#[cfg(unix)]
+fn still_named(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(held), Ok(named)) => held.dev() == named.dev() && held.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn still_named(_: &fs::File, _: &Path) -> bool {
+    true
+}
+
+impl Drop for Lock {
+    /// Removes the lock file while still holding it (a run that opened it
+    /// meanwhile sees it gone and takes a new one), then releases it.
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+/// Removes what a killed run left behind (`.NAME.tmp-PID`, `.NAME.old-PID`).
+/// Called only under the lock: no other run of this target is alive, so
+/// every such leftover is stale. A leftover `.old` folder is the previous
+/// output: it is put back if the target is missing (the run died between
+/// the two renames).
+pub fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let target = parent.join(name);
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if file_name.starts_with(&format!(".{name}.tmp-")) {
+            remove(&path);
+        } else if file_name.starts_with(&format!(".{name}.old-")) {
+            if fs::symlink_metadata(&target).is_ok() {
+                remove(&path);
+            } else {
+                let _ = fs::rename(&path, &target);
+            }
+        }
+    }
+}
+
+/// Removes a folder with all it holds, or a file.
+pub fn remove(path: &Path) {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        let _ = fs::remove_dir_all(path);
+    } else {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// The interruption state, in one word so that the signal handler and a
+/// commit starting on another thread see each other: bit 0 is set once an
+/// interruption is requested, bit 1 once an output has been committed, and
+/// the rest counts the commits in progress.
+static STATE: AtomicUsize = AtomicUsize::new(0);
+const REQUESTED: usize = 1;
+const WRITTEN: usize = 2;
+const ACTIVE: usize = 4;
+
+/// What the signal handler may do after [`interrupt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interruption {
+    /// No commit is in progress and none will start: exit now, nothing was written.
+    NothingWritten,
+    /// No commit is in progress and one has completed: exit now, the output is whole.
+    AlreadyWritten,
+    /// A commit is in progress: it stops at its next safe step and returns
+    /// an error ([`interrupted`] then says why); the handler must not exit.
+    Deferred,
+}
+
+/// Records an interruption (called from the signal handler). It removes
+/// nothing itself: the commit in progress, if any, cleans its own staging.
+pub fn interrupt() -> Interruption {
+    let before = STATE.fetch_or(REQUESTED, Ordering::SeqCst);
+    if before >= ACTIVE {
+        Interruption::Deferred
+    } else if before & WRITTEN != 0 {
+        Interruption::AlreadyWritten
+    } else {
+        Interruption::NothingWritten
+    }
+}
+
+/// Whether an interruption was requested: a commit that failed while it
+/// was stopped for it, having written nothing.
+pub fn interrupted() -> bool {
+    STATE.load(Ordering::SeqCst) & REQUESTED != 0
+}
+
+/// A commit in progress, holding its target's lock: while one exists the
+/// signal handler defers to it.
+pub struct Active {
+    staging: PathBuf,
+    done: bool,
+    lock: Option<Lock>,
+}
+
+impl Active {
+    /// Starts a commit that stages into `staging`, unless an interruption
+    /// came first (then nothing is created). Counted before anything is
+    /// created, so the signal handler never exits leaving it behind.
+    pub fn begin(staging: PathBuf) -> Result<Active, Diagnostic> {
+        let before = STATE.fetch_add(ACTIVE, Ordering::SeqCst);
+        let active = Active {
+            staging,
+            done: false,
+            lock: None,
+        };
+        if before & REQUESTED != 0 {
+            return Err(stopped());
+        }
+        Ok(active)
+    }
+
+    /// Keeps the target's lock until the commit ends.
+    pub fn hold(&mut self, lock: Lock) {
+        self.lock = Some(lock);
+    }
+
+    /// Marks the new output in place: from here an interruption changes nothing.
+    pub fn written(&mut self) {
+        self.done = true;
+        STATE.fetch_or(WRITTEN, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Active {
+    /// A commit that did not complete removes its own staging; the lock is
+    /// released before the signal handler may exit again, so that an
+    /// interruption leaves no lock file behind.
+    fn drop(&mut self) {
+        if !self.done {
+            remove(&self.staging);
+        }
+        drop(self.lock.take());
+        STATE.fetch_sub(ACTIVE, Ordering::SeqCst);
+    }
+}
+
+/// The error of a commit stopped by an interruption.
+pub fn stopped() -> Diagnostic {
+    Diagnostic::error(Code::OutputIo, "interrupted before the output was replaced")
+        .help("the previous output is untouched")
+}
