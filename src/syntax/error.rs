@@ -51,33 +51,7 @@ impl SyntaxError {
 
     pub fn to_diagnostic(&self, sources: &Sources) -> Diagnostic {
         match &self.problem {
-            Problem::Expected => {
-                let text = &sources.get(self.span.file).text;
-                let start = self.span.start as usize;
-                let found = found_token(text.get(start..).unwrap_or(""));
-                let span = Span::new(self.span.file, start, start + found.len());
-                let found = if found.is_empty() {
-                    "end of file".to_string()
-                } else {
-                    format!("`{found}`")
-                };
-                let word = found.trim_matches('`');
-                let keywords = self
-                    .expected
-                    .iter()
-                    .copied()
-                    .filter(|e| !e.starts_with("a "));
-                let help = match crate::diagnostic::closest(word, keywords) {
-                    Some(keyword) if keyword != word => format!("did you mean `{keyword}`?"),
-                    _ => "grammar/REFERENCE.md shows what each construct accepts".to_string(),
-                };
-                Diagnostic::error(
-                    Code::Syntax,
-                    format!("expected {}, found {found}", list(&self.expected)),
-                )
-                .at(span, "unexpected here")
-                .help(help)
-            }
+            Problem::Expected => self.expected_diagnostic(sources),
             Problem::UnterminatedString => {
                 Diagnostic::error(Code::UnterminatedString, "unterminated string")
                     .at(self.span, "this string is never closed")
@@ -88,42 +62,22 @@ impl SyntaxError {
                     .at(self.span, "not an escape")
                     .help("the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`")
             }
-            Problem::TooDeep => Diagnostic::error(
-                Code::NestingTooDeep,
-                format!(
-                    "expression nested deeper than {} levels",
-                    super::parser::MAX_DEPTH
-                ),
-            )
-            .at(self.span, "too deep here")
-            .help("split the formula into several lines that refer to each other"),
-            Problem::ElementsTooDeep => Diagnostic::error(
-                Code::NestingTooDeep,
-                format!(
-                    "elements nested deeper than {} levels",
-                    super::parser::MAX_DEPTH
-                ),
-            )
-            .at(self.span, "too deep here")
-            .help("a ministry file this deep is a mistake: flatten the layout"),
-            Problem::SectionsTooDeep => Diagnostic::error(
-                Code::NestingTooDeep,
-                format!(
-                    "sections nested deeper than {} levels",
-                    super::parser::MAX_DEPTH
-                ),
-            )
-            .at(self.span, "too deep here")
-            .help("a statement this deep is a mistake: flatten its sections"),
-            Problem::OptionalsTooDeep => Diagnostic::error(
-                Code::NestingTooDeep,
-                format!(
-                    "optional groups nested deeper than {} levels",
-                    super::parser::MAX_DEPTH
-                ),
-            )
-            .at(self.span, "too deep here")
-            .help("a local code this deep is a mistake: close a group before opening the next"),
+            Problem::TooDeep => self.too_deep(
+                "expression",
+                "split the formula into several lines that refer to each other",
+            ),
+            Problem::ElementsTooDeep => self.too_deep(
+                "elements",
+                "a ministry file this deep is a mistake: flatten the layout",
+            ),
+            Problem::SectionsTooDeep => self.too_deep(
+                "sections",
+                "a statement this deep is a mistake: flatten its sections",
+            ),
+            Problem::OptionalsTooDeep => self.too_deep(
+                "optional groups",
+                "a local code this deep is a mistake: close a group before opening the next",
+            ),
             Problem::TooManyTerms => Diagnostic::error(
                 Code::LimitExceeded,
                 format!("formula longer than {} terms", super::parser::MAX_TERMS),
@@ -134,6 +88,48 @@ impl SyntaxError {
                 Diagnostic::error(Code::Syntax, "invalid number").at(self.span, *why)
             }
         }
+    }
+
+    /// "expected X, found Y", with a suggestion when Y is close to a keyword.
+    fn expected_diagnostic(&self, sources: &Sources) -> Diagnostic {
+        let text = &sources.get(self.span.file).text;
+        let start = self.span.start as usize;
+        let found = found_token(text.get(start..).unwrap_or(""));
+        let span = Span::new(self.span.file, start, start + found.len());
+        let found = if found.is_empty() {
+            "end of file".to_string()
+        } else {
+            format!("`{found}`")
+        };
+        let word = found.trim_matches('`');
+        let keywords = self
+            .expected
+            .iter()
+            .copied()
+            .filter(|e| !e.starts_with("a "));
+        let help = match crate::diagnostic::closest(word, keywords) {
+            Some(keyword) if keyword != word => format!("did you mean `{keyword}`?"),
+            _ => "grammar/REFERENCE.md shows what each construct accepts".to_string(),
+        };
+        Diagnostic::error(
+            Code::Syntax,
+            format!("expected {}, found {found}", list(&self.expected)),
+        )
+        .at(span, "unexpected here")
+        .help(help)
+    }
+
+    /// A construct nested past the depth bound that keeps the parser's stack small.
+    fn too_deep(&self, what: &str, help: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::NestingTooDeep,
+            format!(
+                "{what} nested deeper than {} levels",
+                super::parser::MAX_DEPTH
+            ),
+        )
+        .at(self.span, "too deep here")
+        .help(help)
     }
 }
 
