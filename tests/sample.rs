@@ -98,3 +98,42 @@ fn sample_statements() {
         );
     }
 }
+
+/// Every file the build writes is a report or a submission of the sample, or
+/// one of the built-in outputs whose names the checker reserves
+/// (`check::BUILT_IN_OUTPUTS`): a new built-in output must be reserved there,
+/// or a report of its name would overwrite it.
+#[test]
+fn every_built_in_output_name_is_reserved() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let out = scratch.path().join("out");
+    build(&out, &[]);
+    let mut sources = reddition::source::Sources::default();
+    let project = reddition::project::Project::new(repository());
+    let program = reddition::pipeline::check_project(&project, &mut sources).expect("checks");
+    let declared: Vec<&str> = program
+        .reports
+        .iter()
+        .map(|report| report.name.as_str())
+        .chain(program.submissions.iter().map(|s| s.name.as_str()))
+        .collect();
+    let reserved: Vec<&str> = reddition::check::BUILT_IN_OUTPUTS
+        .iter()
+        .map(|(stem, _)| *stem)
+        .collect();
+    for path in files(&out) {
+        let relative = path.strip_prefix(&out).expect("inside");
+        // `schemas/<submission>.xsd` is reserved by its folder.
+        let first = relative
+            .iter()
+            .next()
+            .and_then(|c| c.to_str())
+            .unwrap_or("");
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        assert!(
+            declared.contains(&stem) || reserved.contains(&stem) || reserved.contains(&first),
+            "`{}` is neither a declared report or submission nor a reserved built-in output",
+            relative.display()
+        );
+    }
+}
