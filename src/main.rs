@@ -75,6 +75,9 @@ enum Command {
         /// Output formats, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "html,json,csv,txt,xml")]
         format: Vec<OutputFormat>,
+        /// If another run is writing the same --out, wait for it instead of failing.
+        #[arg(long)]
+        wait: bool,
         /// Map with the crosswalk rules valid on this day (YYYY-MM-DD); by default the fiscal year's end.
         #[arg(long, value_name = "DATE", value_parser = as_of_date)]
         as_of: Option<chrono::NaiveDate>,
@@ -144,6 +147,9 @@ struct TrialBalanceArgs {
     /// Write the CSV to this file (replaced atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// If another run is writing the same --out, wait for it instead of failing.
+    #[arg(long, requires = "out")]
+    wait: bool,
     /// Read this one CSV export instead of the project's sources.
     #[arg(long, value_name = "FILE", requires_all = ["entity", "account", "amounts"])]
     file: Option<PathBuf>,
@@ -190,16 +196,16 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage_error(error),
     };
-    // Ctrl-C: the handler removes nothing itself. Outside a commit nothing
-    // is staged, so it exits at once; during one it only records the request
-    // and the commit stops at its next safe step (see `interrupted_commit`).
+    // Ctrl-C: the handler removes nothing itself; it records the request
+    // and the run stops at its next check (while reading, before and
+    // during a commit). A second Ctrl-C outside a commit exits at once.
     let _ = ctrlc::set_handler(|| match output::interrupt() {
+        output::Interruption::Deferred => {}
         output::Interruption::NothingWritten => interrupted_exit(),
         output::Interruption::AlreadyWritten => {
             eprintln!("interrupted: the output was already written");
             std::process::exit(130);
         }
-        output::Interruption::Deferred => {}
     });
     let outcome = std::panic::catch_unwind(|| run(cli));
     match outcome {
@@ -230,10 +236,15 @@ fn run(cli: Cli) -> u8 {
     let display = ProgressDisplay::start(&progress, cli.quiet);
     let reading = ReadOptions {
         progress: Some(&progress),
+        cancelled: Some(output::interrupted),
         ..ReadOptions::default()
     };
     let result = dispatch(cli.command, limits, &mut sources, &reading);
     drop(display);
+    if result.is_err() && output::interrupted() {
+        // Whatever failed, it failed because the run stopped for Ctrl-C.
+        interrupted_exit();
+    }
     match result {
         Ok(warnings) => report_warnings(&sources, warnings, cli.error_format),
         Err(diagnostics) => report_failure(&sources, diagnostics, cli.error_format),
@@ -266,13 +277,16 @@ fn dispatch(
             path,
             out,
             format,
+            wait,
             as_of,
         } => {
             let reading = ReadOptions {
                 hash: true,
                 ..*reading
             };
-            build(&project(path), sources, &out, &format, &reading, as_of)
+            let mut reservation = reserve(&out, "folder", wait)?;
+            let target = (out.as_path(), &mut reservation);
+            build(&project(path), sources, target, &format, &reading, as_of)
         }
         Command::Explain {
             figure,
@@ -321,6 +335,10 @@ fn trial_balance_command(
     reading: &ReadOptions<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
     let out = args.out.clone();
+    let mut reservation = match &out {
+        Some(out) => Some(reserve(out, "file", args.wait)?),
+        None => None,
+    };
     let (balance, by_period) = match args.file.clone() {
         Some(path) => (
             trial_balance::file(&file_options(args, path), &limits, sources),
@@ -336,17 +354,25 @@ fn trial_balance_command(
             )
         }
     };
-    balance.and_then(|balance| write_trial_balance(&balance, by_period, out.as_deref()))
+    let target = out.as_deref().zip(reservation.as_mut());
+    balance.and_then(|balance| write_trial_balance(&balance, by_period, target))
 }
 
 /// Whether diagnostics printed on a terminal may be coloured.
-/// A failed commit's error; if the run was interrupted, the commit stopped
-/// for it and left the previous output: say so and exit 130 instead.
-fn interrupted_commit(diagnostic: Diagnostic) -> Vec<Diagnostic> {
-    if output::interrupted() {
-        interrupted_exit();
-    }
-    vec![diagnostic]
+/// Reserves `--out` before anything is read, waiting with `wait`.
+fn reserve(
+    out: &std::path::Path,
+    what: &str,
+    wait: bool,
+) -> Result<output::Reservation, Vec<Diagnostic>> {
+    let mut say = || {
+        eprintln!(
+            "waiting for another run writing `{}` to finish…",
+            out.display()
+        );
+    };
+    let wait = wait.then_some(&mut say as &mut dyn FnMut());
+    output::reserve(out, what, wait).map_err(|d| vec![d])
 }
 
 fn interrupted_exit() -> ! {
@@ -444,7 +470,7 @@ fn as_of_summary(program: &reddition::model::Program) -> String {
 fn build(
     project: &Project,
     sources: &mut Sources,
-    out: &std::path::Path,
+    (out, reservation): (&std::path::Path, &mut output::Reservation),
     formats: &[OutputFormat],
     reading: &ReadOptions<'_>,
     as_of: Option<chrono::NaiveDate>,
@@ -470,7 +496,7 @@ fn build(
     );
     inputs.push((project.root.join("reports"), "reports".to_string()));
     output::check_target(out, &inputs).map_err(|d| vec![d])?;
-    output::commit(out, &bundle).map_err(interrupted_commit)?;
+    output::commit_reserved(&mut output::RealDisk, reservation, &bundle).map_err(|d| vec![d])?;
     let lines: u64 = built
         .cube
         .entities
@@ -587,14 +613,14 @@ fn file_options(args: TrialBalanceArgs, path: PathBuf) -> FileOptions {
 fn write_trial_balance(
     balance: &trial_balance::TrialBalance,
     by_period: bool,
-    out: Option<&std::path::Path>,
+    out: Option<(&std::path::Path, &mut output::Reservation)>,
 ) -> Result<(), Vec<Diagnostic>> {
     let text = trial_balance::csv(&balance.rows, by_period);
     match out {
         None => say(&text),
-        Some(out) => {
-            output::commit_file(out, text.as_bytes(), &balance.inputs)
-                .map_err(interrupted_commit)?;
+        Some((out, reservation)) => {
+            output::commit_file(reservation, text.as_bytes(), &balance.inputs)
+                .map_err(|d| vec![d])?;
             say_line(format!(
                 "ok: {} ledger lines, {} balance{} written to {}",
                 balance.lines,

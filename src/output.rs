@@ -2,14 +2,15 @@
 //! the target, synced, and only then renamed into place, the manifest last.
 //! A failed or interrupted run leaves no partial file and the previous
 //! output untouched; what a killed run left behind is cleaned by the next.
-//! One run at a time replaces a given target (a lock beside it), and an
+//! One run at a time works on a given target: it reserves it (a lock
+//! beside it) before reading anything and holds it to the end, and an
 //! interruption stops a commit only where it can still be undone.
 
 mod guard;
 mod target;
 
-use guard::{Active, lock, remove_stale};
-pub use guard::{Interruption, interrupt, interrupted};
+use guard::{Active, Lock, lock, remove_stale};
+pub use guard::{Interruption, interrupt, interrupted, stopped};
 
 use crate::diagnostic::{Code, Diagnostic};
 use std::collections::BTreeMap;
@@ -64,6 +65,59 @@ impl Disk for RealDisk {
     }
 }
 
+/// A target reserved for this run: while it lives no other run can write
+/// the target. Taken before the inputs are read, so a run refused for a
+/// busy target has done no work, and held until the run ends.
+pub struct Reservation {
+    target: PathBuf,
+    parent: PathBuf,
+    name: String,
+    /// `None` while the folder holding the target does not exist yet: the
+    /// lock is then taken once the commit has created it.
+    lock: Option<Lock>,
+}
+
+/// Reserves `target` (a folder, or a file for `what` = "file"). If another
+/// run holds it: an error, or with `wait`, a wait for that run to end,
+/// calling `wait` once first (to say so).
+pub fn reserve(
+    target: &Path,
+    what: &str,
+    wait: Option<&mut dyn FnMut()>,
+) -> Result<Reservation, Diagnostic> {
+    let (parent, name) = target::place(target, what)?;
+    let lock = match parent.is_dir() {
+        true => Some(lock(&parent, &name, target, wait)?),
+        false => None,
+    };
+    Ok(Reservation {
+        target: target.to_path_buf(),
+        parent,
+        name,
+        lock,
+    })
+}
+
+impl Reservation {
+    /// Creates the folder holding the target and takes the lock if not yet
+    /// held, then removes what killed runs left behind.
+    fn ready(&mut self, disk: &mut dyn Disk) -> Result<(), Diagnostic> {
+        if self.lock.is_none() {
+            disk.create_dir_all(&self.parent)
+                .map_err(|e| io_error("create", &self.parent, e))?;
+            let held = lock(&self.parent, &self.name, &self.target, None)?;
+            self.lock = Some(held);
+        }
+        remove_stale(&self.parent, &self.name);
+        Ok(())
+    }
+
+    fn staging(&self) -> PathBuf {
+        self.parent
+            .join(format!(".{}.tmp-{}", self.name, std::process::id()))
+    }
+}
+
 /// Replaces `target` by a folder holding exactly `bundle`.
 pub fn commit(target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
     commit_with(&mut RealDisk, target, bundle)
@@ -95,7 +149,17 @@ pub fn check_target(target: &Path, inputs: &[(PathBuf, String)]) -> Result<(), D
 
 /// [`commit`] through a given [`Disk`].
 pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
-    let (parent, name) = target::place(target, "folder")?;
+    let mut reservation = reserve(target, "folder", None)?;
+    commit_reserved(disk, &mut reservation, bundle)
+}
+
+/// Replaces the reserved folder by one holding exactly `bundle`.
+pub fn commit_reserved(
+    disk: &mut dyn Disk,
+    reservation: &mut Reservation,
+    bundle: &Bundle,
+) -> Result<(), Diagnostic> {
+    let target = reservation.target.clone();
     if target.is_file() {
         return Err(Diagnostic::error(
             Code::OutputIo,
@@ -103,27 +167,35 @@ pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Resul
         )
         .help("choose a new or empty folder, e.g. `--out out`"));
     }
-    disk.create_dir_all(&parent)
-        .map_err(|e| io_error("create", &parent, e))?;
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let staging = reservation.staging();
     let mut active = Active::begin(staging.clone())?;
-    active.hold(lock(&parent, &name, target)?);
-    remove_stale(&parent, &name);
+    reservation.ready(disk)?;
     // Under the lock: another run may have been replacing the folder.
-    target::previous_output(target)?;
+    target::previous_output(&target)?;
     write_bundle(disk, &staging, bundle)?;
-    swap(disk, &staging, target, &parent, &name)?;
+    swap(
+        disk,
+        &staging,
+        &target,
+        &reservation.parent,
+        &reservation.name,
+    )?;
     active.written();
-    sync_dir(&parent);
+    sync_dir(&reservation.parent);
     Ok(())
 }
 
-/// Replaces the single file `target` by `content`: written to a temporary
+/// Replaces the reserved single file by `content`: written to a temporary
 /// file beside it (`.NAME.tmp-PID`), flushed and synced, then renamed over
-/// it, under the same lock as a folder. A failed or interrupted run leaves
-/// the previous file as it was. Refuses a folder, a target that is one of
-/// `inputs`, and a file that is not a previous trial balance.
-pub fn commit_file(target: &Path, content: &[u8], inputs: &[PathBuf]) -> Result<(), Diagnostic> {
+/// it. A failed or interrupted run leaves the previous file as it was.
+/// Refuses a folder, a target that is one of `inputs`, and a file that is
+/// not a previous trial balance.
+pub fn commit_file(
+    reservation: &mut Reservation,
+    content: &[u8],
+    inputs: &[PathBuf],
+) -> Result<(), Diagnostic> {
+    let target = reservation.target.clone();
     if target.is_dir() {
         return Err(Diagnostic::error(
             Code::OutputIo,
@@ -149,13 +221,10 @@ pub fn commit_file(target: &Path, content: &[u8], inputs: &[PathBuf]) -> Result<
         )
         .help("choose another file for --out"));
     }
-    let (parent, name) = target::place(target, "file")?;
-    target::replaceable_file(target)?;
-    fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    target::replaceable_file(&target)?;
+    let staging = reservation.staging();
     let mut active = Active::begin(staging.clone())?;
-    active.hold(lock(&parent, &name, target)?);
-    remove_stale(&parent, &name);
+    reservation.ready(&mut RealDisk)?;
     let mut file = fs::File::create(&staging).map_err(|e| io_error("create", &staging, e))?;
     file.write_all(content)
         .and_then(|()| file.flush())
@@ -164,9 +233,9 @@ pub fn commit_file(target: &Path, content: &[u8], inputs: &[PathBuf]) -> Result<
     if interrupted() {
         return Err(guard::stopped());
     }
-    fs::rename(&staging, target).map_err(|e| io_error("rename into place", target, e))?;
+    fs::rename(&staging, &target).map_err(|e| io_error("rename into place", &target, e))?;
     active.written();
-    sync_dir(&parent);
+    sync_dir(&reservation.parent);
     Ok(())
 }
 

@@ -42,6 +42,7 @@ const PRECISE: ReadOptions<'static> = ReadOptions {
     precise: true,
     progress: None,
     block_bytes: 0,
+    cancelled: None,
 };
 
 fn fast(block_bytes: usize) -> ReadOptions<'static> {
@@ -50,6 +51,7 @@ fn fast(block_bytes: usize) -> ReadOptions<'static> {
         precise: false,
         progress: None,
         block_bytes,
+        cancelled: None,
     }
 }
 

@@ -163,3 +163,77 @@ fn concurrent_builds_into_one_folder_lose_nothing() {
     }
     println!("20 pairs of concurrent builds: {refused} refused by the lock");
 }
+
+/// Holds the lock of `out` as another run would (the lock is advisory, the
+/// same system call from any process).
+fn hold_lock(out: &Path) -> std::fs::File {
+    let name = out.file_name().expect("a name").to_string_lossy();
+    let path = out.with_file_name(format!(".{name}.lock"));
+    let file = std::fs::File::create(path).expect("creates the lock file");
+    file.try_lock().expect("takes the lock");
+    file
+}
+
+#[test]
+fn a_busy_folder_is_refused_before_any_input_is_read() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let [project, _] = projects(scratch.path());
+    // A ledger that would fail the build: refused first, it is never read.
+    std::fs::write(project.join("ledgers/gl-2025.csv"), "not,a,ledger\n").expect("writes");
+    let out = scratch.path().join("out");
+    let lock = hold_lock(&out);
+    let output = build(&project, &out).output().expect("runs");
+    let said = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "{said}");
+    assert!(said.contains("another run is writing"), "{said}");
+    assert!(said.contains("--wait"), "the help names --wait: {said}");
+    assert!(!said.contains("gl-2025"), "the ledger was read: {said}");
+    assert!(!out.exists());
+    drop(lock);
+}
+
+#[test]
+fn with_wait_a_build_waits_for_the_run_holding_the_folder() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let [project, _] = projects(scratch.path());
+    let out = scratch.path().join("out");
+    let lock = hold_lock(&out);
+    let mut child = build(&project, &out).arg("--wait").spawn().expect("spawns");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().expect("polls").is_none(),
+        "the build did not wait"
+    );
+    assert!(
+        !out.exists(),
+        "the build wrote while another run held the lock"
+    );
+    drop(lock);
+    let output = child.wait_with_output().expect("waits");
+    let said = stderr(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("waiting for another run writing"), "{said}");
+    assert!(complete(&out));
+    let left: Vec<String> = leftovers(scratch.path())
+        .into_iter()
+        .filter(|n| n.starts_with(".out"))
+        .collect();
+    assert!(left.is_empty(), "left {left:?}");
+}
+
+#[test]
+fn ctrl_c_while_waiting_stops_the_wait() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let [project, _] = projects(scratch.path());
+    let out = scratch.path().join("out");
+    let lock = hold_lock(&out);
+    let child = build(&project, &out).arg("--wait").spawn().expect("spawns");
+    std::thread::sleep(Duration::from_millis(1000));
+    interrupt(&child);
+    let output = child.wait_with_output().expect("waits");
+    let said = stderr(&output);
+    assert_eq!(output.status.code(), Some(130), "{said}");
+    assert!(said.contains("interrupted: nothing was written"), "{said}");
+    assert!(!out.exists());
+    drop(lock);
+}

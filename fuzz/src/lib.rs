@@ -473,6 +473,7 @@ pub fn stream(data: &[u8]) {
         limits: &limits,
         hash: true,
         progress: None,
+        cancelled: None,
         block: usize::from(*block) + 1,
     };
     let mut folds = [Collect::default(), Collect::default()];

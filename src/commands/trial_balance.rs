@@ -190,6 +190,9 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
     if let Ok(balance) = stream_file(options, &dialect, &layout, limits) {
         return Ok(balance);
     }
+    if crate::output::interrupted() {
+        return Err(vec![crate::output::stopped()]);
+    }
     let shown = options.path.to_string_lossy().into_owned();
     let bytes = read_file(&options.path, &shown, limits)?;
     let mut sums: HashMap<String, Amount> = HashMap::new();
@@ -292,6 +295,7 @@ fn stream_file(
         limits,
         hash: false,
         progress: None,
+        cancelled: Some(crate::output::interrupted),
         block: stream::BLOCK,
     };
     let file = std::fs::File::open(&options.path).map_err(|_| Doubt("cannot open"))?;

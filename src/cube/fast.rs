@@ -39,6 +39,23 @@ pub struct ReadOptions<'a> {
     /// The size of the blocks read on each core; 0 for the default. Tests
     /// set it small, to cut small files into many blocks.
     pub block_bytes: usize,
+    /// Whether the run was asked to stop (Ctrl-C): checked between blocks
+    /// and between entities; reading then fails with [`interrupted`].
+    pub cancelled: Option<fn() -> bool>,
+}
+
+impl ReadOptions<'_> {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.is_some_and(|cancelled| cancelled())
+    }
+}
+
+/// The error of a read stopped by [`ReadOptions::cancelled`].
+pub fn interrupted() -> crate::diagnostic::Diagnostic {
+    crate::diagnostic::Diagnostic::error(
+        crate::diagnostic::Code::Io,
+        "interrupted while reading the ledgers",
+    )
 }
 
 /// Bytes of ledgers to read and read so far, shared with a progress display.
@@ -104,6 +121,7 @@ pub(super) fn read_entity(
             limits: &project.limits,
             hash: options.hash || shared_size,
             progress: options.progress.map(|p| &p.done),
+            cancelled: options.cancelled,
             block: match options.block_bytes {
                 0 => stream::BLOCK,
                 n => n,

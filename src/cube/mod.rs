@@ -147,6 +147,9 @@ pub fn build(
     let mut errors = Vec::new();
     let mut entities = Vec::new();
     for entity in &program.entities {
+        if options.is_cancelled() {
+            return Err(vec![fast::interrupted()]);
+        }
         let mut reader = build::EntityReader::new(program, entity, &years, &project.limits);
         let before = errors.len();
         let fast = match options.precise {
@@ -155,6 +158,8 @@ pub fn build(
         };
         match fast {
             Ok(cube) => reader.cube = cube,
+            // The fast path stops when interrupted: do not read again.
+            Err(_) if options.is_cancelled() => return Err(vec![fast::interrupted()]),
             Err(_) => reader.read_sources(project, sources, &mut errors),
         }
         // Balances and conservation are only meaningful over complete data:

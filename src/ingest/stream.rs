@@ -90,6 +90,8 @@ pub struct Input<'a> {
     pub hash: bool,
     /// Bytes read so far, for a progress display.
     pub progress: Option<&'a AtomicU64>,
+    /// Whether the run was asked to stop: checked before each block.
+    pub cancelled: Option<fn() -> bool>,
     /// The block size; [`BLOCK`] but in tests, which cut small files into
     /// many blocks.
     pub block: usize,

@@ -15,9 +15,17 @@ pub struct Lock {
     path: PathBuf,
 }
 
-/// Takes the lock of `parent/name`, or says that another run holds it.
-pub fn lock(parent: &Path, name: &str, target: &Path) -> Result<Lock, Diagnostic> {
+/// Takes the lock of `parent/name`, or says that another run holds it. With
+/// `wait`, waits for that run to finish instead (unless this run is
+/// interrupted meanwhile), calling `wait` once if it has to.
+pub fn lock(
+    parent: &Path,
+    name: &str,
+    target: &Path,
+    mut wait: Option<&mut dyn FnMut()>,
+) -> Result<Lock, Diagnostic> {
     let path = parent.join(format!(".{name}.lock"));
+    let mut said = false;
     loop {
         let file = fs::OpenOptions::new()
             .read(true)
@@ -28,6 +36,18 @@ pub fn lock(parent: &Path, name: &str, target: &Path) -> Result<Lock, Diagnostic
             .map_err(|e| io_error("create", &path, e))?;
         match file.try_lock() {
             Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) if wait.is_some() => {
+                if interrupted() {
+                    return Err(stopped());
+                }
+                if let Some(say) = wait.as_mut().filter(|_| !said) {
+                    say();
+                    said = true;
+                }
+                // Polled rather than blocking, so that Ctrl-C is seen.
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                continue;
+            }
             Err(fs::TryLockError::WouldBlock) => return Err(held(target, &path)),
             Err(fs::TryLockError::Error(e)) => return Err(io_error("lock", &path, e)),
         }
@@ -48,7 +68,7 @@ fn held(target: &Path, path: &Path) -> Diagnostic {
             path.display()
         ),
     )
-    .help("wait for it to finish and run again, or choose another folder for --out")
+    .help("wait for it to finish and run again (or add --wait), or choose another folder for --out")
 }
 
 #[cfg(unix)]
@@ -121,20 +141,24 @@ const ACTIVE: usize = 4;
 /// What the signal handler may do after [`interrupt`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interruption {
-    /// No commit is in progress and none will start: exit now, nothing was written.
-    NothingWritten,
-    /// No commit is in progress and one has completed: exit now, the output is whole.
-    AlreadyWritten,
-    /// A commit is in progress: it stops at its next safe step and returns
-    /// an error ([`interrupted`] then says why); the handler must not exit.
+    /// The first request: the run stops at its next check (between the
+    /// steps of reading and of a commit); the handler must not exit.
     Deferred,
+    /// A repeated request while no commit is in progress and none has
+    /// completed: the handler may exit at once, nothing was written.
+    NothingWritten,
+    /// A repeated request after a commit completed: the handler may exit,
+    /// the output is whole.
+    AlreadyWritten,
 }
 
 /// Records an interruption (called from the signal handler). It removes
-/// nothing itself: the commit in progress, if any, cleans its own staging.
+/// nothing itself: the run stops at its next check and cleans its own
+/// staging. Only a repeated request outside a commit lets the handler exit,
+/// for a run blocked where it cannot check (reading a pipe).
 pub fn interrupt() -> Interruption {
     let before = STATE.fetch_or(REQUESTED, Ordering::SeqCst);
-    if before >= ACTIVE {
+    if before & REQUESTED == 0 || before >= ACTIVE {
         Interruption::Deferred
     } else if before & WRITTEN != 0 {
         Interruption::AlreadyWritten
@@ -149,12 +173,10 @@ pub fn interrupted() -> bool {
     STATE.load(Ordering::SeqCst) & REQUESTED != 0
 }
 
-/// A commit in progress, holding its target's lock: while one exists the
-/// signal handler defers to it.
+/// A commit in progress: while one exists the signal handler defers to it.
 pub struct Active {
     staging: PathBuf,
     done: bool,
-    lock: Option<Lock>,
 }
 
 impl Active {
@@ -166,17 +188,11 @@ impl Active {
         let active = Active {
             staging,
             done: false,
-            lock: None,
         };
         if before & REQUESTED != 0 {
             return Err(stopped());
         }
         Ok(active)
-    }
-
-    /// Keeps the target's lock until the commit ends.
-    pub fn hold(&mut self, lock: Lock) {
-        self.lock = Some(lock);
     }
 
     /// Marks the new output in place: from here an interruption changes nothing.
@@ -187,14 +203,11 @@ impl Active {
 }
 
 impl Drop for Active {
-    /// A commit that did not complete removes its own staging; the lock is
-    /// released before the signal handler may exit again, so that an
-    /// interruption leaves no lock file behind.
+    /// A commit that did not complete removes its own staging.
     fn drop(&mut self) {
         if !self.done {
             remove(&self.staging);
         }
-        drop(self.lock.take());
         STATE.fetch_sub(ACTIVE, Ordering::SeqCst);
     }
 }

@@ -238,6 +238,10 @@ fn work<F: Fold, R: Read>(
         if context.stop.load(Ordering::Relaxed) {
             return Err(Doubt("another core doubted"));
         }
+        if context.input.cancelled.is_some_and(|cancelled| cancelled()) {
+            context.stop.store(true, Ordering::Relaxed);
+            return Err(Doubt("interrupted"));
+        }
         let next = {
             let mut cursor = cursor
                 .lock()

@@ -100,6 +100,7 @@ fn bytes_in_memory_are_streamed_like_a_file() {
         limits: &limits,
         hash: true,
         progress: None,
+        cancelled: None,
         block: 16,
     };
     let mut folds = [Collect::default(), Collect::default()];
@@ -150,6 +151,7 @@ fn a_source_past_the_size_limit_is_a_doubt() {
         limits: &limits,
         hash: false,
         progress: None,
+        cancelled: None,
         block: BLOCK,
     };
     let result = stream(&input, &bytes[..], &mut [Collect::default()]);
