@@ -102,6 +102,8 @@ pub enum Code {
     Conservation,
     /// A year's opening balances are not the prior year's closing balances.
     Continuity,
+    /// A journal entry with postings in two exports (overlapping exports).
+    SplitEntry,
     /// A report column asks for a fiscal year the entity has no data for.
     NoData,
     /// Division by zero in a formula.
@@ -118,7 +120,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in index order (tests check that each has a fixture).
-    pub const ALL: [Code; 49] = [
+    pub const ALL: [Code; 50] = [
         Code::Syntax,
         Code::UnterminatedString,
         Code::InvalidEscape,
@@ -162,6 +164,7 @@ impl Code {
         Code::CheckFailed,
         Code::Conservation,
         Code::Continuity,
+        Code::SplitEntry,
         Code::NoData,
         Code::DivisionByZero,
         Code::OutputIo,
@@ -216,6 +219,7 @@ impl Code {
             CheckFailed => "E0603",
             Conservation => "E0605",
             Continuity => "E0606",
+            SplitEntry => "E0607",
             NoData => "E0604",
             DivisionByZero => "E0701",
             OutputIo => "E0801",
@@ -230,8 +234,8 @@ impl Code {
         use Code::*;
         match self {
             Io | OutputIo => 3,
-            Unmapped | AmbiguousRules | UnbalancedLedger | UnbalancedEntry | CheckFailed
-            | Continuity => 4,
+            Unmapped | AmbiguousRules | UnbalancedLedger | UnbalancedEntry | SplitEntry
+            | CheckFailed | Continuity => 4,
             Conservation => 70,
             NestingTooDeep | LimitExceeded => 5,
             _ => 1,

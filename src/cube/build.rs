@@ -4,6 +4,7 @@
 //! journal entry. Every refusal is a located diagnostic.
 
 use super::period::{self, Misplaced};
+use super::twins::Twins;
 use super::{Cell, EntityCube, FileRead, LocalCode, Period};
 use crate::calendar;
 use crate::diagnostic::{Code, Diagnostic};
@@ -36,6 +37,8 @@ pub(super) struct EntityReader<'p> {
     /// An overflow or the local-code limit was reported: once is enough.
     capacity_reported: bool,
     limits: &'p Limits,
+    /// Files that repeat one another, and entries split between files.
+    pub(super) twins: Twins,
 }
 
 pub(super) struct Unmapped {
@@ -65,6 +68,7 @@ impl<'p> EntityReader<'p> {
             dates_reported: BTreeSet::new(),
             capacity_reported: false,
             limits,
+            twins: Twins::default(),
         }
     }
 
@@ -113,6 +117,7 @@ impl<'p> EntityReader<'p> {
         }
         let format = &self.program.formats[source.format];
         self.formats.insert(path.clone(), source.format);
+        self.twins.begin();
         let (role, adjustments, limits) = (source.role, source.adjustments, self.limits);
         let mut sink = |posting: &Posting<'_>| self.posting(&path, role, adjustments, posting);
         let summary = ingest::read_export_limited(
@@ -125,6 +130,9 @@ impl<'p> EntityReader<'p> {
             &mut sink,
         )?;
         let mut errors = Vec::new();
+        if let Some(twin) = self.twins.end_file(&path) {
+            errors.push(same_postings(&path, &twin, summary.records, source));
+        }
         if summary.records == 0 {
             errors.push(
                 Diagnostic::error(Code::NoData, format!("`{path}` holds no posting"))
@@ -157,6 +165,7 @@ impl<'p> EntityReader<'p> {
         adjustments: bool,
         posting: &Posting<'_>,
     ) -> Result<()> {
+        self.twins.posting(posting);
         let (year, period) = match self.place(role, adjustments, posting) {
             Ok(found) => found,
             // One located error per file says it; the run fails either way.
@@ -254,7 +263,13 @@ impl<'p> EntityReader<'p> {
     fn add_to_entry(&mut self, path: &str, year: i32, posting: &Posting<'_>) -> Option<()> {
         let entries = self.entries.entry(year).or_default();
         match entries.get_mut(posting.reference) {
-            Some((net, _, _)) => *net = net.checked_add(posting.amount)?,
+            Some((net, first, _)) => {
+                *net = net.checked_add(posting.amount)?;
+                if first != path {
+                    let (reference, line) = (posting.reference, posting.line);
+                    self.twins.split(year, reference, first, path, line);
+                }
+            }
             None => {
                 entries.insert(
                     posting.reference.to_string(),
@@ -453,6 +468,19 @@ fn source_files(project: &Project, source: &SourceDef) -> Result<Vec<String>> {
         .help("put the exports in the folder, or name the file itself"));
     }
     Ok(files)
+}
+
+/// An export whose postings are those of another, in other bytes.
+fn same_postings(path: &str, twin: &str, postings: usize, source: &SourceDef) -> Diagnostic {
+    Diagnostic::error(
+        Code::DuplicateName,
+        format!("`{path}` holds the same {postings} postings as `{twin}`"),
+    )
+    .at(source.span, "declared here")
+    .note("the bytes differ (line ends, header spacing, encoding or order), the postings do not")
+    .help(
+        "it is the same export twice; declare it once: counting it twice would double its amounts",
+    )
 }
 
 /// An export read a second time, by the same path or another.

@@ -53,6 +53,7 @@ impl EntityReader<'_> {
         if complete && self.unmapped.is_empty() {
             self.check_balances(errors);
             self.check_entries(sources, project, errors);
+            self.check_split_entries(sources, project, errors);
             self.check_conservation(errors);
             if errors.is_empty() {
                 self.check_continuity(errors);
@@ -283,6 +284,40 @@ impl EntityReader<'_> {
                     "and {} more unbalanced journal entries",
                     unbalanced.len() - ENTRIES_SHOWN
                 ),
+            ));
+        }
+    }
+
+    /// No journal entry has postings in two exports: overlapping exports
+    /// (a period exported twice) would count the overlap twice, and the
+    /// entries would still balance. One error per pair of files.
+    fn check_split_entries(
+        &self,
+        sources: &mut Sources,
+        project: &Project,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        for ((first, second), split) in self.twins.splits_to_report() {
+            let mut diagnostic = Diagnostic::error(
+                Code::SplitEntry,
+                format!(
+                    "journal entry `{}` ({}) has postings in `{first}` and in `{second}`",
+                    split.reference,
+                    calendar::label(split.year)
+                ),
+            );
+            if let Some(span) = self.excerpt(sources, project, second, split.line, &split.reference)
+            {
+                diagnostic = diagnostic.at(span, "a posting of the entry in the second file");
+            }
+            if split.entries > 1 {
+                diagnostic = diagnostic.note(format!(
+                    "{} entries in all have postings in both files",
+                    split.entries
+                ));
+            }
+            errors.push(diagnostic.help(
+                "an entry belongs to one export: do the two overlap (a period exported twice, or a partial copy)?",
             ));
         }
     }

@@ -108,11 +108,19 @@ pub(super) fn read_entity(
     let mut tallies: Vec<Tally> = (0..stream::cores())
         .map(|_| Tally::new(program, own, years, local_limit))
         .collect();
+    let ledgers = exports
+        .iter()
+        .filter(|e| e.source.role == SourceRole::Ledger);
+    if ledgers.count() > 1 {
+        for tally in &mut tallies {
+            tally.entries.track_files();
+        }
+    }
     let mut read: Vec<Streamed> = Vec::new();
     for (index, export) in exports.iter().enumerate() {
         let shared_size = exports.iter().filter(|e| e.size == export.size).count() > 1;
         for tally in &mut tallies {
-            tally.start_file(export.source);
+            tally.start_file(export.source, index as u32)?;
         }
         let input = Input {
             index: index as u32,
@@ -136,6 +144,15 @@ pub(super) fn read_entity(
             && read.iter().any(|other| other.sha256.as_ref() == Some(hash))
         {
             return Err(Doubt("a file read twice"));
+        }
+        // Another file with as many postings and the same totals is likely
+        // the same postings in other bytes: the precise reader compares them.
+        let same_totals = |other: &Streamed| {
+            let (a, b) = (&other.summary, &streamed.summary);
+            (a.records, a.debit_total, a.credit_total) == (b.records, b.debit_total, b.credit_total)
+        };
+        if read.iter().any(same_totals) {
+            return Err(Doubt("two files with the same totals"));
         }
         read.push(streamed);
     }
@@ -312,11 +329,12 @@ impl<'p> Tally<'p> {
         }
     }
 
-    /// Readies the tally for the next file, declared by `source`.
-    fn start_file(&mut self, source: &SourceDef) {
+    /// Readies the tally for the next file, the `index`th, declared by `source`.
+    fn start_file(&mut self, source: &SourceDef, index: u32) -> Result<(), Doubt> {
         self.role = source.role;
         self.adjustments = source.adjustments;
         self.last_date = None;
+        self.entries.start_file(index)
     }
 
     /// The year index and period of a posting of the file being read

@@ -26,6 +26,7 @@ mod build;
 mod checks;
 mod fast;
 mod period;
+mod twins;
 
 pub use fast::{Progress, ReadOptions};
 

@@ -5,12 +5,18 @@ use super::Doubt;
 use crate::ingest::stream;
 use crate::money::Millionths;
 use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
 
 /// Journal entries still open: the net of each reference whose lines do not
 /// (yet) sum to zero. Lines of one entry usually follow each other, so a
 /// run of one reference is summed apart and only looked up when it ends;
 /// an entry that closes leaves the table, which holds only entries split
 /// across blocks, and unbalanced ones.
+///
+/// When the entity has several ledger exports, each entry's (year,
+/// reference) is also kept as a hash, with its file: an entry found in two
+/// files (overlapping exports, or a copy in other bytes) is a doubt, and the
+/// precise reader names the files.
 #[derive(Default)]
 pub(super) struct Entries {
     run: String,
@@ -18,9 +24,26 @@ pub(super) struct Entries {
     run_net: Millionths,
     in_run: bool,
     open: FxHashMap<i32, FxHashMap<Box<str>, Millionths>>,
+    /// Whether to keep `seen` (only with several ledger exports).
+    tracked: bool,
+    file: u32,
+    /// (hash of year and reference, file) of each run of an entry.
+    seen: Vec<(u64, u32)>,
 }
 
 impl Entries {
+    /// Keeps each entry's file, to find an entry in two files.
+    pub(super) fn track_files(&mut self) {
+        self.tracked = true;
+    }
+
+    /// Starts file `file`: a run never continues across files.
+    pub(super) fn start_file(&mut self, file: u32) -> Result<(), Doubt> {
+        self.close()?;
+        self.file = file;
+        Ok(())
+    }
+
     #[inline]
     pub(super) fn add(
         &mut self,
@@ -46,6 +69,11 @@ impl Entries {
             return Ok(());
         }
         self.in_run = false;
+        if self.tracked {
+            let mut hasher = rustc_hash::FxHasher::default();
+            (self.run_year, self.run.as_str()).hash(&mut hasher);
+            self.seen.push((hasher.finish(), self.file));
+        }
         // Nearly every entry balances within its run: no table to consult.
         if self.run_net.is_zero() && self.open.values().all(|open| open.is_empty()) {
             return Ok(());
@@ -84,4 +112,22 @@ pub(super) fn all_balanced<'e>(cores: impl Iterator<Item = &'e mut Entries>) -> 
         return Err(Doubt("an unbalanced journal entry"));
     }
     Ok(())
+}
+
+/// No entry has runs in two files (by hash: a collision is a false doubt,
+/// which only costs a precise reading).
+pub(super) fn each_in_one_file<'e>(
+    cores: impl Iterator<Item = &'e mut Entries>,
+) -> Result<(), Doubt> {
+    let mut seen: Vec<(u64, u32)> = Vec::new();
+    for core in cores {
+        core.close()?;
+        seen.append(&mut core.seen);
+    }
+    seen.sort_unstable();
+    seen.dedup();
+    match seen.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+        true => Err(Doubt("a journal entry in two files")),
+        false => Ok(()),
+    }
 }

@@ -18,6 +18,7 @@ pub(super) fn merge(
     years: &[i32],
     local_limit: usize,
 ) -> Result<EntityCube, Doubt> {
+    entries::each_in_one_file(tallies.iter_mut().map(|tally| &mut tally.entries))?;
     entries::all_balanced(tallies.iter_mut().map(|tally| &mut tally.entries))?;
     let mut cube = EntityCube::default();
     let ids = locals_in_order(&tallies, exports, read, local_limit, &mut cube)?;
