@@ -153,9 +153,14 @@ fn calendar_month(year: i32, period: Period) -> (i32, u32) {
     (calendar_year, month)
 }
 
-/// The label of a fiscal year: "2024-2025".
+/// The label of a fiscal year: "2024-2025". A year no ledger could mean
+/// (a date of year 0000 closes fiscal year 0) is said in words, not as a
+/// subtraction: "ending 30 June of year 0".
 pub fn label(year: i32) -> String {
-    format!("{}-{year}", year - 1)
+    match year {
+        1..=9999 => format!("{:04}-{year:04}", year - 1),
+        _ => format!("ending 30 June of year {year}"),
+    }
 }
 
 /// The year-end as printed on statements: "30 juin 2025".
@@ -243,6 +248,8 @@ mod tests {
     #[test]
     fn french_headings() {
         assert_eq!(label(2025), "2024-2025");
+        assert_eq!(label(0), "ending 30 June of year 0");
+        assert_eq!(label(1), "0000-0001");
         assert_eq!(year_end_fr(2025), "30 juin 2025");
         assert_eq!(period_end_fr(2025, 9), "31 mars 2025");
         assert_eq!(period_end_fr(2024, 8), "29 février 2024");

@@ -20,6 +20,9 @@ pub enum PathRefusal {
     Outside(String),
     /// A folder, a device, a pipe: not a regular file.
     NotAFile,
+    /// A file in a source folder whose name is not UTF-8 (shown with
+    /// U+FFFD in its place): it could be named in no message or manifest.
+    NotUtf8Name(String),
     /// Larger than the limit.
     TooLarge {
         size: u64,
@@ -33,6 +36,9 @@ impl std::fmt::Display for PathRefusal {
         match self {
             PathRefusal::Outside(why) => write!(f, "{why}"),
             PathRefusal::NotAFile => write!(f, "not a regular file"),
+            PathRefusal::NotUtf8Name(shown) => {
+                write!(f, "it holds `{shown}`, a file name that is not UTF-8")
+            }
             PathRefusal::TooLarge { size, limit, name } => {
                 write!(
                     f,
@@ -58,6 +64,11 @@ pub fn read_error(what: &str, error: &std::io::Error) -> Diagnostic {
         Some(PathRefusal::TooLarge { .. }) => {
             Diagnostic::error(Code::LimitExceeded, format!("{what} is too large: {error}"))
                 .help("is it the right file? an export this large is unusual")
+        }
+        Some(PathRefusal::NotUtf8Name(_)) => {
+            Diagnostic::error(Code::Io, format!("cannot read {what}: {error}")).help(
+                "rename the file with a UTF-8 name: every input is named in messages and in the manifest",
+            )
         }
         Some(refused) => Diagnostic::error(
             Code::PathOutsideProject,
@@ -164,7 +175,11 @@ impl Project {
         }
         let mut files = Vec::new();
         for entry in std::fs::read_dir(&path)? {
-            let name = entry?.file_name().to_string_lossy().into_owned();
+            let name = entry?.file_name();
+            let Some(name) = name.to_str() else {
+                let shown = crate::diagnostic::visible(&name.to_string_lossy());
+                return Err(refuse(PathRefusal::NotUtf8Name(shown)));
+            };
             if name.to_ascii_lowercase().ends_with(".csv") {
                 files.push(format!("{}/{name}", relative.trim_end_matches('/')));
             }

@@ -218,3 +218,34 @@ fn deleting_a_rule_lists_the_unmapped_codes() {
     assert!(stderr.contains("first at ledgers/"), "{stderr}");
     assert!(!project.path().join("out").exists());
 }
+
+/// A file in a source folder whose name is not UTF-8 is named as such, not
+/// reported as missing ("No such file or directory").
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_said_so() {
+    use std::os::unix::ffi::OsStrExt;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let project = folder.path();
+    copy_tree(&repository().join("tests/cases/bases/minimal"), project);
+    let monthly = project.join("ledgers/mensuel");
+    std::fs::create_dir_all(&monthly).expect("folder");
+    std::fs::rename(
+        project.join("ledgers/gl-2025.csv"),
+        monthly.join("gl-2025.csv"),
+    )
+    .expect("moved");
+    let name = std::ffi::OsStr::from_bytes(b"janvier-\xe9t\xe9.csv");
+    std::fs::write(monthly.join(name), "Date;Compte;Montant;Pièce\n").expect("written");
+    let spec = project.join("reports/spec.rdn");
+    let text = std::fs::read_to_string(&spec).expect("spec");
+    let text = text.replace("\"ledgers/gl-2025.csv\"", "\"ledgers/mensuel\"");
+    std::fs::write(&spec, text).expect("spec written");
+    let output = run(project, &["build", "--out", "out"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_clean_failure(&output, "non-UTF-8 file name");
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("not UTF-8"), "{stderr}");
+    assert!(stderr.contains("janvier-"), "{stderr}");
+    assert!(!stderr.contains("No such file"), "{stderr}");
+}

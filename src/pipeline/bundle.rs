@@ -20,10 +20,11 @@ pub fn bundle(
     formats: &[OutputFormat],
 ) -> Result<Bundle> {
     let mut bundle = Bundle::new();
-    let templates = if formats.contains(&OutputFormat::Html) {
-        Some(templates(project)?)
+    let (templates, template_files) = if formats.contains(&OutputFormat::Html) {
+        let (templates, files) = templates(project)?;
+        (Some(templates), files)
     } else {
-        None
+        (None, Vec::new())
     };
     let mut index = statements(program, built, formats, templates.as_ref(), &mut bundle)?;
     if formats.contains(&OutputFormat::Xml) {
@@ -37,25 +38,84 @@ pub fn bundle(
     }
     reports(program, built, sources, &mut bundle);
     verify::verify_bundle(program, built, &bundle)?;
-    let manifest = manifest::json(program, built, sources, formats, &bundle);
+    let inputs = manifest::Inputs {
+        sources,
+        templates: &template_files,
+    };
+    let manifest = manifest::json(program, built, &inputs, formats, &bundle);
     bundle.insert(MANIFEST.into(), manifest.into_bytes());
     Ok(bundle)
 }
 
-/// The project's HTML templates, or the built-in ones where it has none.
-fn templates(project: &Project) -> Result<html::Templates> {
-    let read = |path: &str, default: &str| {
-        project
-            .read(path)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_else(|_| default.to_string())
+/// A template file the project has: its path and bytes.
+type TemplateFile = (String, Vec<u8>);
+
+/// The project's HTML templates, or the built-in ones where it has none,
+/// with the project's template files read (for the manifest). A template
+/// that exists but cannot be read, or is not UTF-8, is an error: falling
+/// back to the built-in one would change the pages without a word.
+fn templates(project: &Project) -> Result<(html::Templates, Vec<TemplateFile>)> {
+    let mut read = Vec::new();
+    let mut errors = Vec::new();
+    let mut text = |path: &str, default: &str| match template_file(project, path) {
+        Ok(None) => default.to_string(),
+        Ok(Some((text, bytes))) => {
+            read.push((path.to_string(), bytes));
+            text
+        }
+        Err(error) => {
+            errors.push(error);
+            String::new()
+        }
     };
-    let statement = read(
+    let statement = text(
         "reports/templates/statement.html.j2",
         html::DEFAULT_STATEMENT,
     );
-    let index = read("reports/templates/index.html.j2", html::DEFAULT_INDEX);
-    html::Templates::new(statement, index).map_err(template_error)
+    let index = text("reports/templates/index.html.j2", html::DEFAULT_INDEX);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let templates = html::Templates::new(statement, index).map_err(template_error)?;
+    Ok((templates, read))
+}
+
+/// A template file of the project: `None` if there is none.
+fn template_file(
+    project: &Project,
+    path: &str,
+) -> std::result::Result<Option<(String, Vec<u8>)>, Diagnostic> {
+    let bytes = match project.read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            return Err(
+                crate::project::read_error(&format!("the template `{path}`"), &error)
+                    .help("make the template readable, or remove it to use the built-in one"),
+            );
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let bytes = text.as_bytes().to_vec();
+            Ok(Some((text, bytes)))
+        }
+        Err(error) => {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let start = valid
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |at| at + 1);
+            let column = String::from_utf8_lossy(&valid[start..]).chars().count() + 1;
+            let byte = error.as_bytes()[valid.len()];
+            Err(Diagnostic::error(
+                crate::diagnostic::Code::Template,
+                format!("`{path}`:{line}:{column}: the template is not UTF-8 (byte 0x{byte:02X})"),
+            )
+            .help("save the template as UTF-8"))
+        }
+    }
 }
 
 /// Every report of every scope in every statement format:

@@ -58,6 +58,13 @@ fn rule_versions(program: &Program, sources: &Sources) -> Vec<RuleVersion> {
     versions
 }
 
+/// The files a run read besides its ledgers: the specification (with its
+/// tables) and the project's HTML templates.
+pub(super) struct Inputs<'a> {
+    pub sources: &'a Sources,
+    pub templates: &'a [(String, Vec<u8>)],
+}
+
 #[derive(Serialize)]
 struct FileHash {
     path: String,
@@ -69,11 +76,11 @@ struct FileHash {
 pub(super) fn json(
     program: &Program,
     built: &Built,
-    sources: &Sources,
+    inputs: &Inputs<'_>,
     formats: &[OutputFormat],
     bundle: &Bundle,
 ) -> String {
-    to_json(&manifest(program, built, sources, formats, bundle))
+    to_json(&manifest(program, built, inputs, formats, bundle))
 }
 
 /// What an auditor needs to reproduce the run: tool version, options, and the
@@ -82,10 +89,11 @@ pub(super) fn json(
 fn manifest(
     program: &Program,
     built: &Built,
-    sources: &Sources,
+    read: &Inputs<'_>,
     formats: &[OutputFormat],
     bundle: &Bundle,
 ) -> Manifest {
+    let sources = read.sources;
     let mut inputs: Vec<FileHash> = sources
         .files()
         .filter(|(_, file)| !file.is_excerpt)
@@ -95,6 +103,11 @@ fn manifest(
             sha256: sha256(file.text.as_bytes()),
         })
         .collect();
+    inputs.extend(read.templates.iter().map(|(path, bytes)| FileHash {
+        path: path.clone(),
+        bytes: bytes.len(),
+        sha256: sha256(bytes),
+    }));
     for data in &built.cube.entities {
         for file in &data.files {
             inputs.push(FileHash {
