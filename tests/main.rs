@@ -14,6 +14,7 @@ mod interrupt;
 mod oracle;
 mod properties;
 mod reference;
+mod resources;
 mod robustness;
 mod sample;
 mod support;

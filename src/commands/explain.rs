@@ -68,7 +68,10 @@ pub fn ledger_lines(
             .map(|local| data.locals[*local].code.as_str())
             .collect();
         for file in &data.files {
-            let Ok(bytes) = project.read_ledger(&file.path) else {
+            let Ok(mut bytes) = project
+                .ledger_path(&file.path)
+                .and_then(std::fs::File::open)
+            else {
                 continue;
             };
             let format = &program.formats[file.format];
@@ -87,12 +90,16 @@ pub fn ledger_lines(
                 }
                 Ok(())
             };
-            let _ = ingest::read_export_limited(
-                &file.path,
-                &bytes,
-                &format.dialect,
-                &format.layout,
-                &project.limits,
+            let export = ingest::Export {
+                name: &file.path,
+                dialect: &format.dialect,
+                layout: &format.layout,
+                limits: &project.limits,
+            };
+            let _ = ingest::read_export_from(
+                &export,
+                &mut bytes,
+                ingest::PIECE_BYTES,
                 &mut Sources::default(),
                 &mut sink,
             );

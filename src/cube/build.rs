@@ -27,7 +27,9 @@ pub(super) struct EntityReader<'p> {
     pub(super) cube: EntityCube,
     by_code: HashMap<String, usize>,
     /// Local codes that could not be mapped: code → (error, lines, amount, first location).
-    pub(super) unmapped: BTreeMap<String, Unmapped>,
+    pub(super) unmapped: BTreeMap<Box<str>, Unmapped>,
+    /// The files read, for [`Unmapped::file`].
+    pub(super) paths: Vec<String>,
     /// Per fiscal year, per journal reference: (net, file and line of its first posting).
     pub(super) entries: BTreeMap<i32, HashMap<String, (Amount, String, usize)>>,
     /// The format each file was read with, to read a line of it again.
@@ -41,11 +43,14 @@ pub(super) struct EntityReader<'p> {
     pub(super) twins: Twins,
 }
 
+/// A code no rule maps (or two rules claim), as small as it can be: an
+/// entity may hold up to `local-codes` of them.
 pub(super) struct Unmapped {
     pub(super) error: MapError,
     pub(super) lines: u64,
     pub(super) amount: Amount,
-    pub(super) file: String,
+    /// The file of its first posting, an index into [`EntityReader::paths`].
+    pub(super) file: u32,
     pub(super) line: usize,
 }
 
@@ -63,6 +68,7 @@ impl<'p> EntityReader<'p> {
             cube: EntityCube::default(),
             by_code: HashMap::new(),
             unmapped: BTreeMap::new(),
+            paths: Vec::new(),
             entries: BTreeMap::new(),
             formats: HashMap::new(),
             dates_reported: BTreeSet::new(),
@@ -102,11 +108,14 @@ impl<'p> EntityReader<'p> {
         source: &SourceDef,
         path: String,
     ) -> std::result::Result<(), Vec<Diagnostic>> {
-        let bytes = project.read_ledger(&path).map_err(|error| {
+        let refused = |error: std::io::Error| {
             let what = format!("`{path}`");
             vec![crate::project::read_error(&what, &error).at(source.span, "declared here")]
-        })?;
-        let hash = crate::digest::sha256(&bytes);
+        };
+        // Read twice, piece by piece: once to hash (an identical file is not
+        // read at all), once to read; memory holds a piece, not the file.
+        let full = project.ledger_path(&path).map_err(refused)?;
+        let (hash, bytes) = hash_file(&full).map_err(refused)?;
         if let Some(twin) = self
             .cube
             .files
@@ -119,16 +128,16 @@ impl<'p> EntityReader<'p> {
         self.formats.insert(path.clone(), source.format);
         self.twins.begin();
         let (role, adjustments, limits) = (source.role, source.adjustments, self.limits);
+        let mut file = std::fs::File::open(&full).map_err(refused)?;
         let mut sink = |posting: &Posting<'_>| self.posting(&path, role, adjustments, posting);
-        let summary = ingest::read_export_limited(
-            &path,
-            &bytes,
-            &format.dialect,
-            &format.layout,
+        let export = ingest::Export {
+            name: &path,
+            dialect: &format.dialect,
+            layout: &format.layout,
             limits,
-            sources,
-            &mut sink,
-        )?;
+        };
+        let summary =
+            ingest::read_export_from(&export, &mut file, ingest::PIECE_BYTES, sources, &mut sink)?;
         let mut errors = Vec::new();
         if let Some(twin) = self.twins.end_file(&path) {
             errors.push(same_postings(&path, &twin, summary.records, source));
@@ -146,7 +155,7 @@ impl<'p> EntityReader<'p> {
             role,
             adjustments,
             summary,
-            bytes: bytes.len(),
+            bytes,
             sha256: Some(hash),
         });
         if errors.is_empty() {
@@ -382,13 +391,14 @@ impl<'p> EntityReader<'p> {
             Err(error) => error,
         };
         let shape = error == MapError::Shape;
+        let file = self.path_index(path);
         self.unmapped.insert(
-            posting.account.to_string(),
+            posting.account.into(),
             Unmapped {
                 error,
                 lines: 1,
                 amount: posting.amount,
-                file: path.to_string(),
+                file,
                 line: posting.line,
             },
         );
@@ -410,6 +420,18 @@ impl<'p> EntityReader<'p> {
             self.entity.name,
             crosswalk.structure.shape()
         )))
+    }
+
+    /// The index of a file in [`EntityReader::paths`], added if new.
+    fn path_index(&mut self, path: &str) -> u32 {
+        let index = match self.paths.iter().position(|p| p == path) {
+            Some(index) => index,
+            None => {
+                self.paths.push(path.to_string());
+                self.paths.len() - 1
+            }
+        };
+        u32::try_from(index).unwrap_or(u32::MAX)
     }
 
     /// A code mapped for the first time: its id.
@@ -468,6 +490,23 @@ fn source_files(project: &Project, source: &SourceDef) -> Result<Vec<String>> {
         .help("put the exports in the folder, or name the file itself"));
     }
     Ok(files)
+}
+
+/// The SHA-256 and size of a file, read block by block.
+fn hash_file(path: &std::path::Path) -> std::io::Result<(String, usize)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut digest = crate::digest::Sha256Stream::default();
+    let mut block = vec![0u8; 1 << 20];
+    let mut bytes = 0;
+    loop {
+        let read = file.read(&mut block)?;
+        if read == 0 {
+            return Ok((digest.finish(), bytes));
+        }
+        digest.update(&block[..read]);
+        bytes += read;
+    }
 }
 
 /// An export whose postings are those of another, in other bytes.

@@ -90,41 +90,39 @@ impl EntityReader<'_> {
     /// One error for every code no rule maps, at the first of them.
     fn unmapped_codes(&self, sources: &mut Sources, project: &Project) -> Option<Diagnostic> {
         let crosswalk = &self.program.crosswalks[self.entity.crosswalk];
-        let unmapped: Vec<(&String, &Unmapped)> = self
-            .unmapped
-            .iter()
-            .filter(|(_, u)| u.error == MapError::Unmapped)
-            .collect();
-        let (first_code, first) = unmapped.first()?;
+        // Iterated, not collected: there may be a million of them.
+        let unmapped = || {
+            self.unmapped
+                .iter()
+                .filter(|(_, u)| u.error == MapError::Unmapped)
+        };
+        let count = unmapped().count();
+        let (first_code, first) = unmapped().next()?;
         let mut diagnostic = Diagnostic::error(
             Code::Unmapped,
             format!(
-                "{} local code{} of entity `{}` {} mapped by no rule of crosswalk `{}`",
-                unmapped.len(),
-                if unmapped.len() == 1 { "" } else { "s" },
+                "{count} local code{} of entity `{}` {} mapped by no rule of crosswalk `{}`",
+                if count == 1 { "" } else { "s" },
                 self.entity.name,
-                if unmapped.len() == 1 { "is" } else { "are" },
+                if count == 1 { "is" } else { "are" },
                 crosswalk.name
             ),
         );
-        if let Some(span) = self.excerpt(sources, project, &first.file, first.line, first_code) {
+        let first_file = self.path_of(first);
+        if let Some(span) = self.excerpt(sources, project, first_file, first.line, first_code) {
             diagnostic = diagnostic.at(span, "first unmapped code");
         }
-        for (code, info) in unmapped.iter().take(LISTED_UNMAPPED) {
+        for (code, info) in unmapped().take(LISTED_UNMAPPED) {
             diagnostic = diagnostic.note(format!(
                 "`{code}`: {} line{}, amount {}, first at {}:{}",
                 info.lines,
                 if info.lines == 1 { "" } else { "s" },
                 info.amount,
-                info.file,
+                self.path_of(info),
                 info.line
             ));
         }
-        if let Some(more) = unmapped
-            .len()
-            .checked_sub(LISTED_UNMAPPED)
-            .filter(|n| *n > 0)
-        {
+        if let Some(more) = count.checked_sub(LISTED_UNMAPPED).filter(|n| *n > 0) {
             diagnostic = diagnostic.note(format!(
                 "and {more} more code{}",
                 if more == 1 { "" } else { "s" }
@@ -133,6 +131,13 @@ impl EntityReader<'_> {
         Some(diagnostic.also(crosswalk.span, "crosswalk").help(
             "add a rule for each code (exact, pattern or segment range) to the crosswalk, or to its CSV table",
         ))
+    }
+
+    /// The file of an unmapped code's first posting.
+    fn path_of(&self, info: &Unmapped) -> &str {
+        self.paths
+            .get(info.file as usize)
+            .map_or("", String::as_str)
     }
 
     /// A code two rules (or two cases of a dimension) claim with equal precedence.
@@ -151,7 +156,7 @@ impl EntityReader<'_> {
                 )
                 .at(second.span, format!("maps it to `{}`", chart[second.target].code))
                 .also(first.span, format!("maps it to `{}`", chart[first.target].code))
-                .note(format!("{} line{}, first at {}:{}", info.lines, if info.lines == 1 { "" } else { "s" }, info.file, info.line))
+                .note(format!("{} line{}, first at {}:{}", info.lines, if info.lines == 1 { "" } else { "s" }, self.path_of(info), info.line))
                 .help("make one rule more specific, or give it `priority 1`"))
             }
             MapError::AmbiguousDimension(rule, a, b) => {
@@ -483,8 +488,11 @@ impl EntityReader<'_> {
         needle: &str,
     ) -> Option<Span> {
         let format = &self.program.formats[*self.formats.get(file)?];
-        let bytes = project.read_ledger(file).ok()?;
-        let content = ingest::export_line(&bytes, format.dialect.encoding, line)?;
+        let mut bytes = project
+            .ledger_path(file)
+            .and_then(std::fs::File::open)
+            .ok()?;
+        let content = ingest::export_line(&mut bytes, format.dialect.encoding, line)?;
         let (start, end) = match content.find(needle) {
             Some(start) => (start, start + needle.len()),
             None => (0, content.len()),

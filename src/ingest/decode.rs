@@ -15,45 +15,67 @@ pub(super) const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
 
 const NOT_UTF8_HELP: &str = "the file is not UTF-8; if it was saved by Excel as 'CSV (séparateur: point-virgule)' declare encoding \"windows-1252\"";
 
-/// Decodes a whole export.
+/// Where decoded bytes come from: the export's name, and the physical line
+/// (0-based) its piece starts at; only the first piece may start with a
+/// byte order mark or tell UTF-16 and zip files by their first bytes.
+#[derive(Clone, Copy)]
+pub struct Origin<'n> {
+    pub name: &'n str,
+    pub first_line: usize,
+}
+
+impl Origin<'_> {
+    fn at_start(self) -> bool {
+        self.first_line == 0
+    }
+
+    /// Registers an excerpt: `line` is 1-based within the piece.
+    fn excerpt(self, sources: &mut Sources, shown: String, line: usize) -> crate::source::FileId {
+        sources.add_excerpt(self.name, shown, self.first_line + line)
+    }
+}
+
+/// Decodes an export, or a piece of one cut at a line end.
 pub fn decode<'b>(
-    name: &str,
+    origin: Origin<'_>,
     bytes: &'b [u8],
     encoding: Encoding,
     sources: &mut Sources,
 ) -> Result<Cow<'b, str>, Diagnostic> {
-    if let Some(diagnostic) = not_text(name, bytes, sources) {
+    if let Some(diagnostic) = not_text(origin, bytes, sources) {
         return Err(diagnostic);
     }
     match encoding {
-        Encoding::Utf8 => decode_utf8(name, bytes, sources),
-        Encoding::Windows1252 => decode_cp1252(name, bytes, sources),
+        Encoding::Utf8 => decode_utf8(origin, bytes, sources),
+        Encoding::Windows1252 => decode_cp1252(origin, bytes, sources),
     }
 }
 
 /// Files that are not text at all: UTF-16, spreadsheets, binary.
-fn not_text(name: &str, bytes: &[u8], sources: &mut Sources) -> Option<Diagnostic> {
-    let (message, help) = if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        (
-            "the file is UTF-16 text, not a CSV export in a supported encoding",
-            "save it again as 'CSV UTF-8' or 'CSV (séparateur: point-virgule)'",
-        )
-    } else if bytes.starts_with(b"PK\x03\x04") {
-        (
-            "the file is a spreadsheet workbook (zip), not a CSV export",
-            "open it in the spreadsheet and save it as 'CSV UTF-8'",
-        )
-    } else if let Some(offset) = bytes.iter().position(|b| *b == 0) {
-        let at = locate(name, bytes, offset, 1, sources);
-        return Some(
-            Diagnostic::error(Code::BadEncoding, "the file contains a NUL byte")
-                .at(at, "NUL byte")
-                .help("the file may be UTF-16 ('Unicode text'); save it again as 'CSV UTF-8'"),
-        );
-    } else {
-        return None;
-    };
-    let at = locate(name, bytes, 0, bytes.len().min(2), sources);
+fn not_text(origin: Origin<'_>, bytes: &[u8], sources: &mut Sources) -> Option<Diagnostic> {
+    let start = origin.at_start();
+    let (message, help) =
+        if start && (bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")) {
+            (
+                "the file is UTF-16 text, not a CSV export in a supported encoding",
+                "save it again as 'CSV UTF-8' or 'CSV (séparateur: point-virgule)'",
+            )
+        } else if start && bytes.starts_with(b"PK\x03\x04") {
+            (
+                "the file is a spreadsheet workbook (zip), not a CSV export",
+                "open it in the spreadsheet and save it as 'CSV UTF-8'",
+            )
+        } else if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+            let at = locate(origin, bytes, offset, 1, sources);
+            return Some(
+                Diagnostic::error(Code::BadEncoding, "the file contains a NUL byte")
+                    .at(at, "NUL byte")
+                    .help("the file may be UTF-16 ('Unicode text'); save it again as 'CSV UTF-8'"),
+            );
+        } else {
+            return None;
+        };
+    let at = locate(origin, bytes, 0, bytes.len().min(2), sources);
     Some(
         Diagnostic::error(Code::BadEncoding, message)
             .at(at, "here")
@@ -62,11 +84,14 @@ fn not_text(name: &str, bytes: &[u8], sources: &mut Sources) -> Option<Diagnosti
 }
 
 fn decode_utf8<'b>(
-    name: &str,
+    origin: Origin<'_>,
     bytes: &'b [u8],
     sources: &mut Sources,
 ) -> Result<Cow<'b, str>, Diagnostic> {
-    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    let body = match origin.at_start() {
+        true => bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes),
+        false => bytes,
+    };
     match std::str::from_utf8(body) {
         Ok(text) => match text
             .char_indices()
@@ -75,7 +100,7 @@ fn decode_utf8<'b>(
             None => Ok(Cow::Borrowed(text)),
             Some((index, c)) => {
                 let offset = bytes.len() - body.len() + index;
-                let at = locate(name, bytes, offset, c.len_utf8(), sources);
+                let at = locate(origin, bytes, offset, c.len_utf8(), sources);
                 Err(Diagnostic::error(
                     Code::BadEncoding,
                     format!(
@@ -95,7 +120,7 @@ fn decode_utf8<'b>(
             let width = error
                 .error_len()
                 .unwrap_or(body.len() - error.valid_up_to());
-            let at = locate(name, bytes, offset, width.max(1), sources);
+            let at = locate(origin, bytes, offset, width.max(1), sources);
             let shown = bytes
                 .get(offset..offset + width.max(1))
                 .unwrap_or_default()
@@ -119,15 +144,15 @@ fn decode_utf8<'b>(
 }
 
 fn decode_cp1252<'b>(
-    name: &str,
+    origin: Origin<'_>,
     bytes: &'b [u8],
     sources: &mut Sources,
 ) -> Result<Cow<'b, str>, Diagnostic> {
-    if let Some(diagnostic) = looks_utf8(name, bytes, sources) {
+    if let Some(diagnostic) = looks_utf8(origin, bytes, sources) {
         return Err(diagnostic);
     }
     if let Some(offset) = bytes.iter().position(|b| CP1252_UNDEFINED.contains(b)) {
-        let at = locate(name, bytes, offset, 1, sources);
+        let at = locate(origin, bytes, offset, 1, sources);
         let byte = bytes.get(offset).copied().unwrap_or_default();
         return Err(Diagnostic::error(
             Code::BadEncoding,
@@ -139,7 +164,7 @@ fn decode_cp1252<'b>(
     match encoding_rs::WINDOWS_1252.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(text) if !text.contains('\u{fffd}') => Ok(text),
         _ => {
-            let at = locate(name, bytes, 0, 0, sources);
+            let at = locate(origin, bytes, 0, 0, sources);
             Err(Diagnostic::error(
                 Code::BadEncoding,
                 "the file cannot be decoded as windows-1252",
@@ -153,8 +178,8 @@ fn decode_cp1252<'b>(
 /// mojibake (`Ã©` for `é`): refuse it when it starts with a UTF-8 byte order
 /// mark, or holds a valid two-byte UTF-8 sequence for a Latin-1 letter
 /// (`Ã` followed by a character of U+0080..U+00BF once decoded).
-fn looks_utf8(name: &str, bytes: &[u8], sources: &mut Sources) -> Option<Diagnostic> {
-    let (offset, width, what) = if bytes.starts_with(UTF8_BOM) {
+fn looks_utf8(origin: Origin<'_>, bytes: &[u8], sources: &mut Sources) -> Option<Diagnostic> {
+    let (offset, width, what) = if origin.at_start() && bytes.starts_with(UTF8_BOM) {
         (
             0,
             3,
@@ -188,7 +213,7 @@ fn looks_utf8(name: &str, bytes: &[u8], sources: &mut Sources) -> Option<Diagnos
         .get(start..)
         .and_then(|rest| rest.chars().next())
         .map_or(start, |c| start + c.len_utf8());
-    let file = sources.add_excerpt(name, shown, line_number);
+    let file = origin.excerpt(sources, shown, line_number);
     Some(
         Diagnostic::error(
             Code::BadEncoding,
@@ -202,7 +227,13 @@ fn looks_utf8(name: &str, bytes: &[u8], sources: &mut Sources) -> Option<Diagnos
 /// Registers the line holding `offset` as an excerpt and returns the span of
 /// the `width` bytes at `offset` within it. Those bytes are shown as `\xNN`;
 /// the others are decoded as UTF-8 or, failing that, as windows-1252.
-fn locate(name: &str, bytes: &[u8], offset: usize, width: usize, sources: &mut Sources) -> Span {
+fn locate(
+    origin: Origin<'_>,
+    bytes: &[u8],
+    offset: usize,
+    width: usize,
+    sources: &mut Sources,
+) -> Span {
     let (line_number, line_start, line_end) = line_around(bytes, offset);
     let offset = offset.clamp(line_start, line_end);
     let target_end = (offset + width).min(line_end);
@@ -217,7 +248,7 @@ fn locate(name: &str, bytes: &[u8], offset: usize, width: usize, sources: &mut S
     }
     let end = shown.len();
     shown.push_str(&render(after));
-    let file = sources.add_excerpt(name, shown, line_number);
+    let file = origin.excerpt(sources, shown, line_number);
     Span::new(file, start, end)
 }
 

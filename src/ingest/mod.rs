@@ -24,7 +24,7 @@ pub mod stream;
 pub use amount::{AmountError, MAX_DECIMALS, amount_help, parse_amount};
 pub use date::{DateError, DateFormat};
 pub use dialect::{DecimalMark, Dialect, DialectOption, Encoding, Refusal};
-pub use reader::read_export_limited;
+pub use reader::{Export, PIECE_BYTES, read_export_from, read_export_limited};
 
 use crate::diagnostic::Diagnostic;
 use crate::money::Amount;
@@ -215,12 +215,50 @@ pub fn read_export(
 }
 
 /// Line `number` (1-based) of an export, as the reader sees it: decoded in
-/// the declared encoding and cut where the reader cuts lines. `None` when the
-/// bytes are not text in that encoding or the export has no such line.
-pub fn export_line(bytes: &[u8], encoding: Encoding, number: usize) -> Option<String> {
-    let text = decode::decode("", bytes, encoding, &mut Sources::default()).ok()?;
-    let (start, end) = scan::Lines::new(&text).span(number.checked_sub(1)?);
-    text.get(start..end).map(str::to_string)
+/// the declared encoding and cut where the reader cuts lines (`\n`, `\r\n`
+/// or `\r`). Read block by block: only that line is kept. `None` when the
+/// line is not text in that encoding or the export has no such line.
+pub fn export_line(
+    source: &mut dyn std::io::Read,
+    encoding: Encoding,
+    number: usize,
+) -> Option<String> {
+    let wanted = number.checked_sub(1)?;
+    let mut reader = std::io::BufReader::new(source);
+    let (mut index, mut line, mut after_cr) = (0usize, Vec::new(), false);
+    loop {
+        let block = std::io::BufRead::fill_buf(&mut reader).ok()?;
+        if block.is_empty() {
+            break;
+        }
+        let length = block.len();
+        for &byte in block {
+            if after_cr && byte == b'\n' {
+                after_cr = false;
+                continue;
+            }
+            after_cr = byte == b'\r';
+            if byte == b'\n' || byte == b'\r' {
+                if index == wanted {
+                    return decode_line(&line, encoding, wanted);
+                }
+                index += 1;
+            } else if index == wanted {
+                line.push(byte);
+            }
+        }
+        std::io::BufRead::consume(&mut reader, length);
+    }
+    (index == wanted && !line.is_empty()).then(|| decode_line(&line, encoding, wanted))?
+}
+
+fn decode_line(bytes: &[u8], encoding: Encoding, index: usize) -> Option<String> {
+    let origin = decode::Origin {
+        name: "",
+        first_line: index,
+    };
+    let text = decode::decode(origin, bytes, encoding, &mut Sources::default()).ok()?;
+    Some(text.into_owned())
 }
 
 #[cfg(test)]

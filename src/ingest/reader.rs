@@ -2,10 +2,11 @@
 
 mod cells;
 mod header;
+mod pieces;
 mod structure;
 
 use super::amount::is_cell_space;
-use super::decode::decode;
+use super::decode::{Origin, decode};
 use super::header::Columns;
 use super::scan::{Cell, Lines, RawRecord, Scanner};
 use super::{Dialect, Layout, MAX_ERRORS, Movement, Posting, ReadSummary};
@@ -13,16 +14,23 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::limits::Limits;
 use crate::money::Amount;
 use crate::source::{FileId, Sources, Span};
+use pieces::Pieces;
 use structure::long_line;
 
 /// The records the `csv` crate reads from the same text, to compare with
 /// the scanner's.
 type CsvRecords<'t> = csv::StringRecordsIntoIter<&'t [u8]>;
 
+/// The size of the pieces an export is read in: memory holds one piece and
+/// its line index, never the whole file.
+pub const PIECE_BYTES: usize = 8 << 20;
+
 struct Reader<'t> {
     name: &'t str,
     text: &'t str,
     lines: Lines,
+    /// The physical line (0-based) of the file this piece starts at.
+    first_line: usize,
     dialect: &'t Dialect,
     layout: &'t Layout,
     /// Trimmed header names.
@@ -32,6 +40,17 @@ struct Reader<'t> {
     errors: Vec<Diagnostic>,
     summary: ReadSummary,
     totals_overflowed: bool,
+}
+
+/// What reading carries from one piece of an export to the next.
+#[derive(Default)]
+struct Carried {
+    header: Vec<String>,
+    errors: Vec<Diagnostic>,
+    summary: ReadSummary,
+    totals_overflowed: bool,
+    /// Physical lines of the pieces read so far.
+    lines: usize,
 }
 
 /// What a record's cells hold once read.
@@ -58,42 +77,121 @@ pub fn read_export_limited(
     sources: &mut Sources,
     sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
 ) -> Result<ReadSummary, Vec<Diagnostic>> {
-    if let Err(message) = dialect.validate() {
-        return Err(vec![Diagnostic::error(Code::BadFormat, message)]);
-    }
-    let text = decode(display_name, bytes, dialect.encoding, sources).map_err(|d| vec![d])?;
-    let lines = Lines::new(&text);
-    if let Some(error) = long_line(display_name, &text, &lines, limits.line_bytes, sources) {
-        return Err(vec![error]);
-    }
-    let mut reader = Reader {
+    let export = Export {
         name: display_name,
-        text: &text,
-        lines,
         dialect,
         layout,
-        header: Vec::new(),
-        excerpts: Vec::new(),
-        errors: Vec::new(),
-        summary: ReadSummary::default(),
-        totals_overflowed: false,
+        limits,
     };
-    reader.summary.physical_lines = reader.lines.len();
-    let mut scanner = Scanner::new(&text, dialect.delimiter, dialect.quote);
+    read_export_from(&export, &mut &bytes[..], PIECE_BYTES, sources, sink)
+}
+
+/// An export to read: its name as shown, its format and the limits.
+pub struct Export<'a> {
+    pub name: &'a str,
+    pub dialect: &'a Dialect,
+    pub layout: &'a Layout,
+    pub limits: &'a Limits,
+}
+
+/// Reads an export from `source` in pieces of about `piece_bytes` cut at
+/// record boundaries: what is read, and every error, is what reading the
+/// whole file at once would give, with memory bounded by the piece.
+pub fn read_export_from(
+    export: &Export<'_>,
+    source: &mut dyn std::io::Read,
+    piece_bytes: usize,
+    sources: &mut Sources,
+    sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
+) -> Result<ReadSummary, Vec<Diagnostic>> {
+    if let Err(message) = export.dialect.validate() {
+        return Err(vec![Diagnostic::error(Code::BadFormat, message)]);
+    }
+    let marks = (export.dialect.delimiter, export.dialect.quote);
+    let mut pieces = Pieces::new(source, marks, piece_bytes, export.limits.line_bytes);
+    let mut carried = Carried::default();
+    let mut first = true;
+    loop {
+        let piece = pieces.next().map_err(|error| {
+            vec![Diagnostic::error(
+                Code::Io,
+                format!("cannot read `{}`: {error}", export.name),
+            )]
+        })?;
+        let Some(piece) = piece else { break };
+        let more = read_piece(export, &piece.bytes, first, &mut carried, sources, sink)?;
+        first = false;
+        if !more || (piece.forced && !carried.errors.is_empty()) {
+            break;
+        }
+    }
+    if carried.errors.is_empty() {
+        Ok(carried.summary)
+    } else {
+        Err(carried.errors)
+    }
+}
+
+/// Reads one piece (the first holds the header); whether reading goes on.
+fn read_piece(
+    export: &Export<'_>,
+    bytes: &[u8],
+    first: bool,
+    carried: &mut Carried,
+    sources: &mut Sources,
+    sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
+) -> Result<bool, Vec<Diagnostic>> {
+    let origin = Origin {
+        name: export.name,
+        first_line: carried.lines,
+    };
+    let fail = |carried: &mut Carried, error: Diagnostic| {
+        let mut errors = std::mem::take(&mut carried.errors);
+        errors.push(error);
+        errors
+    };
+    let text =
+        decode(origin, bytes, export.dialect.encoding, sources).map_err(|d| fail(carried, d))?;
+    let lines = Lines::new(&text);
+    if let Some(error) = long_line(origin, &text, &lines, export.limits.line_bytes, sources) {
+        return Err(fail(carried, error));
+    }
+    let mut reader = Reader {
+        name: export.name,
+        text: &text,
+        lines,
+        first_line: carried.lines,
+        dialect: export.dialect,
+        layout: export.layout,
+        header: std::mem::take(&mut carried.header),
+        excerpts: Vec::new(),
+        errors: std::mem::take(&mut carried.errors),
+        summary: std::mem::take(&mut carried.summary),
+        totals_overflowed: carried.totals_overflowed,
+    };
+    reader.summary.physical_lines += reader.lines.len();
+    let mut scanner = Scanner::new(&text, export.dialect.delimiter, export.dialect.quote);
     let mut csv_records = csv::ReaderBuilder::new()
-        .delimiter(dialect.delimiter)
-        .quote(dialect.quote)
+        .delimiter(export.dialect.delimiter)
+        .quote(export.dialect.quote)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes())
         .into_records();
-    let columns = reader.read_header(sources, &mut scanner, &mut csv_records, limits)?;
-    reader.read_records(sources, scanner, csv_records, &columns, sink);
-    if reader.errors.is_empty() {
-        Ok(reader.summary)
-    } else {
-        Err(reader.errors)
-    }
+    let (columns, next_line) = match first {
+        true => (
+            reader.read_header(sources, &mut scanner, &mut csv_records, export.limits)?,
+            1,
+        ),
+        false => (reader.columns_again()?, 0),
+    };
+    let more = reader.read_records(sources, scanner, csv_records, &columns, sink, next_line);
+    carried.lines += reader.lines.len();
+    carried.header = reader.header;
+    carried.errors = reader.errors;
+    carried.summary = reader.summary;
+    carried.totals_overflowed = reader.totals_overflowed;
+    Ok(more)
 }
 
 impl<'t> Reader<'t> {
@@ -158,8 +256,22 @@ impl<'t> Reader<'t> {
         Ok(columns)
     }
 
-    /// Every record after the header, each line accounted for, until the
-    /// end or [`MAX_ERRORS`] errors.
+    /// The header's columns for a piece after the first (resolved there).
+    fn columns_again(&self) -> Result<Columns<'t>, Vec<Diagnostic>> {
+        crate::ingest::header::resolve(&self.header, self.layout).map_err(|_| {
+            vec![Diagnostic::error(
+                Code::CsvStructure,
+                format!(
+                    "the header of `{}` could not be read again (a bug in reddition)",
+                    self.name
+                ),
+            )]
+        })
+    }
+
+    /// Every record of the piece from line `next_line` (after the header),
+    /// each line accounted for, until the end or [`MAX_ERRORS`] errors.
+    /// Whether reading may go on with the next piece.
     fn read_records(
         &mut self,
         sources: &mut Sources,
@@ -167,14 +279,14 @@ impl<'t> Reader<'t> {
         mut csv_records: CsvRecords<'_>,
         columns: &Columns<'_>,
         sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
-    ) {
-        let mut next_line = 1;
+        mut next_line: usize,
+    ) -> bool {
         for record in scanner {
             self.excerpts.clear();
             let agreed = self.agree(sources, &record, csv_records.next());
             let (first, last) = self.line_range(&record);
             if !agreed || !self.blank_between(sources, next_line, first) {
-                return;
+                return false;
             }
             next_line = last + 1;
             if first == last && is_blank(&record) {
@@ -190,11 +302,11 @@ impl<'t> Reader<'t> {
                         self.name
                     ));
                 }
-                return;
+                return false;
             }
         }
         self.agree_end(sources, csv_records.next());
-        self.blank_between(sources, next_line, self.lines.len());
+        self.blank_between(sources, next_line, self.lines.len())
     }
 }
 
@@ -223,7 +335,7 @@ impl Reader<'_> {
             Some((_, file)) => *file,
             None => {
                 let line_text = self.text.get(line_start..line_end).unwrap_or_default();
-                let file = sources.add_excerpt(self.name, line_text, index + 1);
+                let file = sources.add_excerpt(self.name, line_text, self.first_line + index + 1);
                 self.excerpts.push((index, file));
                 file
             }
@@ -247,8 +359,9 @@ impl Reader<'_> {
         (first, last.max(first))
     }
 
+    /// The 1-based line of the file holding byte `byte` of the piece.
     fn line_number(&self, byte: usize) -> usize {
-        self.lines.index_of(byte) + 1
+        self.first_line + self.lines.index_of(byte) + 1
     }
 
     /// `in column `A`` or `in columns `A`, `B``.

@@ -4,6 +4,7 @@
 
 use super::{Cell, Lines, RawRecord, Reader};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::ingest::decode::Origin;
 use crate::source::Sources;
 
 const QUOTE_HELP: &str =
@@ -107,7 +108,7 @@ impl Reader<'_> {
         // file of quoted cells costs nothing per line.
         let Some(close) = quote.close else {
             let open = self.span(sources, quote.open, quote.open + 1);
-            let last_line = self.lines.len();
+            let last_line = self.first_line + self.lines.len();
             return Some(
                 Diagnostic::error(Code::CsvStructure, format!("quote opened on line {opened_line} is never closed"))
                     .at(open, "unterminated quote opened here")
@@ -224,7 +225,7 @@ impl Reader<'_> {
 /// The first physical line longer than `limit` bytes, as a located error
 /// (its excerpt shortened: the point is where, not the whole line).
 pub(super) fn long_line(
-    name: &str,
+    origin: Origin<'_>,
     text: &str,
     lines: &Lines,
     limit: usize,
@@ -240,13 +241,13 @@ pub(super) fn long_line(
         .find(|cut| text.is_char_boundary(start + cut))
         .unwrap_or(0);
     let excerpt = format!("{}…", &text[start..start + shown]);
-    let file = sources.add_excerpt(name, excerpt, index + 1);
+    let number = origin.first_line + index + 1;
+    let file = sources.add_excerpt(origin.name, excerpt, number);
     Some(
         Diagnostic::error(
             Code::LimitExceeded,
             format!(
-                "line {} is {} bytes long, above the limit of {limit}",
-                index + 1,
+                "line {number} is {} bytes long, above the limit of {limit}",
                 end - start
             ),
         )

@@ -2,7 +2,11 @@ use super::*;
 
 fn decode_str(bytes: &[u8], encoding: Encoding) -> Result<String, (String, String)> {
     let mut sources = Sources::default();
-    match decode("gl.csv", bytes, encoding, &mut sources) {
+    let origin = Origin {
+        name: "gl.csv",
+        first_line: 0,
+    };
+    match decode(origin, bytes, encoding, &mut sources) {
         Ok(text) => Ok(text.into_owned()),
         Err(diagnostic) => {
             let span = diagnostic.primary_span().unwrap();

@@ -778,3 +778,6 @@ mod properties {
         }
     }
 }
+
+#[path = "pieces.rs"]
+mod pieces;
