@@ -194,7 +194,7 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
         return Err(vec![crate::output::stopped()]);
     }
     let shown = options.path.to_string_lossy().into_owned();
-    let bytes = read_file(&options.path, &shown, limits)?;
+    let mut file = open_file(&options.path, &shown, limits)?;
     let mut sums: HashMap<String, Amount> = HashMap::new();
     let mut overflowed = false;
     let mut sink = |posting: &ingest::Posting<'_>| {
@@ -215,9 +215,14 @@ pub fn file(options: &FileOptions, limits: &Limits, sources: &mut Sources) -> Re
             }
         }
     };
-    let summary = ingest::read_export_limited(
-        &shown, &bytes, &dialect, &layout, limits, sources, &mut sink,
-    )?;
+    let export = ingest::Export {
+        name: &shown,
+        dialect: &dialect,
+        layout: &layout,
+        limits,
+    };
+    let summary =
+        ingest::read_export_from(&export, &mut file, ingest::PIECE_BYTES, sources, &mut sink)?;
     if summary.records == 0 {
         return Err(vec![
             Diagnostic::error(Code::NoData, format!("`{shown}` holds no posting"))
@@ -318,7 +323,9 @@ fn stream_file(
     Ok(file_balance(options, sums, streamed.summary.records))
 }
 
-fn read_file(path: &Path, shown: &str, limits: &Limits) -> Result<Vec<u8>> {
+/// The export, opened once it is known to be a regular file within the
+/// size limit (it is then read piece by piece).
+fn open_file(path: &Path, shown: &str, limits: &Limits) -> Result<std::fs::File> {
     let io = |error: std::io::Error| {
         vec![Diagnostic::error(
             Code::Io,
@@ -345,7 +352,7 @@ fn read_file(path: &Path, shown: &str, limits: &Limits) -> Result<Vec<u8>> {
             .help("is it the right file? an export this large is unusual"),
         ]);
     }
-    std::fs::read(path).map_err(io)
+    std::fs::File::open(path).map_err(io)
 }
 
 /// The dialect and columns given by flags.

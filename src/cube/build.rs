@@ -5,6 +5,7 @@
 
 use super::period::{self, Misplaced};
 use super::twins::Twins;
+use super::unmapped::{Unmapped, UnmappedCodes};
 use super::{Cell, EntityCube, FileRead, LocalCode, Period};
 use crate::calendar;
 use crate::diagnostic::{Code, Diagnostic};
@@ -27,7 +28,7 @@ pub(super) struct EntityReader<'p> {
     pub(super) cube: EntityCube,
     by_code: HashMap<String, usize>,
     /// Local codes that could not be mapped: code → (error, lines, amount, first location).
-    pub(super) unmapped: BTreeMap<Box<str>, Unmapped>,
+    pub(super) unmapped: UnmappedCodes,
     /// The files read, for [`Unmapped::file`].
     pub(super) paths: Vec<String>,
     /// Per fiscal year, per journal reference: (net, file and line of its first posting).
@@ -43,17 +44,6 @@ pub(super) struct EntityReader<'p> {
     pub(super) twins: Twins,
 }
 
-/// A code no rule maps (or two rules claim), as small as it can be: an
-/// entity may hold up to `local-codes` of them.
-pub(super) struct Unmapped {
-    pub(super) error: MapError,
-    pub(super) lines: u64,
-    pub(super) amount: Amount,
-    /// The file of its first posting, an index into [`EntityReader::paths`].
-    pub(super) file: u32,
-    pub(super) line: usize,
-}
-
 impl<'p> EntityReader<'p> {
     pub(super) fn new(
         program: &'p Program,
@@ -67,7 +57,7 @@ impl<'p> EntityReader<'p> {
             years,
             cube: EntityCube::default(),
             by_code: HashMap::new(),
-            unmapped: BTreeMap::new(),
+            unmapped: UnmappedCodes::default(),
             paths: Vec::new(),
             entries: BTreeMap::new(),
             formats: HashMap::new(),
@@ -372,12 +362,7 @@ impl<'p> EntityReader<'p> {
         if let Some(local) = self.by_code.get(posting.account) {
             return Ok(Some(*local));
         }
-        if let Some(unmapped) = self.unmapped.get_mut(posting.account) {
-            unmapped.lines += 1;
-            unmapped.amount = unmapped
-                .amount
-                .checked_add(posting.amount)
-                .unwrap_or(unmapped.amount);
+        if self.unmapped.add_line(posting.account, posting.amount) {
             return Ok(None);
         }
         // Codes no rule maps are distinct local codes too: they count
@@ -393,7 +378,7 @@ impl<'p> EntityReader<'p> {
         let shape = error == MapError::Shape;
         let file = self.path_index(path);
         self.unmapped.insert(
-            posting.account.into(),
+            posting.account,
             Unmapped {
                 error,
                 lines: 1,

@@ -3,7 +3,8 @@
 //! journal entry), conservation (the sum mapped is the sum read) and
 //! continuity (each year opens where the one before closed).
 
-use super::build::{EntityReader, Unmapped};
+use super::build::EntityReader;
+use super::unmapped::{LISTED_AMBIGUOUS, LISTED_UNMAPPED, Refusal, Unmapped};
 use crate::calendar;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ingest;
@@ -28,16 +29,6 @@ struct Side<'c> {
     lines: u64,
     files: &'c BTreeSet<String>,
 }
-
-/// How many unmapped codes one error lists, each with its lines and amount;
-/// the others are counted. A wrong account column can make every line a code
-/// of its own, and a list of them all would drown the first in the rest.
-const LISTED_UNMAPPED: usize = 100;
-
-/// How many codes claimed by two rules get an error of their own (each
-/// prints both rules); the last one listed counts the others. Kept under
-/// the diagnostics printed per file, so that count is always shown.
-const LISTED_AMBIGUOUS: usize = 20;
 
 impl EntityReader<'_> {
     /// After reading: unmapped and ambiguous codes, balances, conservation,
@@ -70,13 +61,19 @@ impl EntityReader<'_> {
         if let Some(error) = self.unmapped_codes(sources, project) {
             errors.push(error);
         }
-        let mut ambiguous = self
-            .unmapped
-            .iter()
-            .filter_map(|(code, info)| self.ambiguous(code, info));
-        errors.extend(ambiguous.by_ref().take(LISTED_AMBIGUOUS));
+        let before = errors.len();
+        errors.extend(
+            self.unmapped
+                .listed(Refusal::Ambiguous)
+                .filter_map(|(code, info)| self.ambiguous(code, info))
+                .take(LISTED_AMBIGUOUS),
+        );
         // The others are counted on the last error listed, not each printed.
-        let more = ambiguous.count();
+        let shown = errors.len() - before;
+        let more = self
+            .unmapped
+            .count(Refusal::Ambiguous)
+            .saturating_sub(shown);
         if more > 0
             && let Some(last) = errors.last_mut()
         {
@@ -90,13 +87,8 @@ impl EntityReader<'_> {
     /// One error for every code no rule maps, at the first of them.
     fn unmapped_codes(&self, sources: &mut Sources, project: &Project) -> Option<Diagnostic> {
         let crosswalk = &self.program.crosswalks[self.entity.crosswalk];
-        // Iterated, not collected: there may be a million of them.
-        let unmapped = || {
-            self.unmapped
-                .iter()
-                .filter(|(_, u)| u.error == MapError::Unmapped)
-        };
-        let count = unmapped().count();
+        let unmapped = || self.unmapped.listed(Refusal::Unmapped);
+        let count = self.unmapped.count(Refusal::Unmapped);
         let (first_code, first) = unmapped().next()?;
         let mut diagnostic = Diagnostic::error(
             Code::Unmapped,

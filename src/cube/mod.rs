@@ -27,6 +27,7 @@ mod checks;
 mod fast;
 mod period;
 mod twins;
+mod unmapped;
 
 pub use fast::{Progress, ReadOptions};
 
