@@ -421,6 +421,42 @@ pub fn csv_reader(data: &[u8]) {
             render(&sources, &mut diagnostics);
         }
     }
+    // Read in small pieces, the export gives the same postings, summary and
+    // diagnostics as read whole.
+    let piece = usize::from(which) % 13 + 1;
+    assert_eq!(
+        read_in_pieces(bytes, &dialect, &layout, piece),
+        read_in_pieces(bytes, &dialect, &layout, ingest::PIECE_BYTES),
+        "read in pieces of {piece} bytes"
+    );
+}
+
+/// An export read in pieces of `piece` bytes, as text: each posting, then
+/// the summary or the rendered diagnostics.
+fn read_in_pieces(bytes: &[u8], dialect: &Dialect, layout: &Layout, piece: usize) -> String {
+    let mut sources = Sources::default();
+    let limits = reddition::limits::Limits::default();
+    let export = ingest::Export {
+        name: "ledgers/fuzz.csv",
+        dialect,
+        layout,
+        limits: &limits,
+    };
+    let mut seen = Vec::new();
+    let mut sink = |p: &Posting<'_>| -> Result<(), Diagnostic> {
+        seen.push(format!(
+            "{}:{} {} {} {} {}",
+            p.line, p.account_column, p.date, p.account, p.amount, p.reference
+        ));
+        Ok(())
+    };
+    let mut source = bytes;
+    let result = ingest::read_export_from(&export, &mut source, piece, &mut sources, &mut sink);
+    let end = match result {
+        Ok(summary) => format!("{summary:?}"),
+        Err(mut diagnostics) => render(&sources, &mut diagnostics),
+    };
+    format!("{}\n{end}", seen.join("\n"))
 }
 
 /// One posting as both readers see it: date, account, amount in

@@ -35,7 +35,9 @@ impl Origin<'_> {
     }
 }
 
-/// Decodes an export, or a piece of one cut at a line end.
+/// Decodes an export, or a piece of one cut at a line end. The fault that
+/// comes first in the bytes is the one reported, whatever its kind, so that
+/// a piece says what the whole file would.
 pub fn decode<'b>(
     origin: Origin<'_>,
     bytes: &'b [u8],
@@ -45,10 +47,25 @@ pub fn decode<'b>(
     if let Some(diagnostic) = not_text(origin, bytes, sources) {
         return Err(diagnostic);
     }
-    match encoding {
-        Encoding::Utf8 => decode_utf8(origin, bytes, sources),
-        Encoding::Windows1252 => decode_cp1252(origin, bytes, sources),
+    let nul = bytes.iter().position(|b| *b == 0);
+    let before_nul = &bytes[..nul.unwrap_or(bytes.len())];
+    let decoded = match encoding {
+        Encoding::Utf8 => decode_utf8(origin, before_nul, sources),
+        Encoding::Windows1252 => decode_cp1252(origin, before_nul, sources),
+    };
+    match (decoded, nul) {
+        (Err(diagnostic), _) => Err(diagnostic),
+        (Ok(_), Some(offset)) => Err(nul_byte(origin, bytes, offset, sources)),
+        (Ok(text), None) => Ok(text),
     }
+}
+
+/// A NUL byte: the file is likely UTF-16 without a byte order mark.
+fn nul_byte(origin: Origin<'_>, bytes: &[u8], offset: usize, sources: &mut Sources) -> Diagnostic {
+    let at = locate(origin, bytes, offset, 1, sources);
+    Diagnostic::error(Code::BadEncoding, "the file contains a NUL byte")
+        .at(at, "NUL byte")
+        .help("the file may be UTF-16 ('Unicode text'); save it again as 'CSV UTF-8'")
 }
 
 /// Files that are not text at all: UTF-16, spreadsheets, binary.
@@ -65,13 +82,6 @@ fn not_text(origin: Origin<'_>, bytes: &[u8], sources: &mut Sources) -> Option<D
                 "the file is a spreadsheet workbook (zip), not a CSV export",
                 "open it in the spreadsheet and save it as 'CSV UTF-8'",
             )
-        } else if let Some(offset) = bytes.iter().position(|b| *b == 0) {
-            let at = locate(origin, bytes, offset, 1, sources);
-            return Some(
-                Diagnostic::error(Code::BadEncoding, "the file contains a NUL byte")
-                    .at(at, "NUL byte")
-                    .help("the file may be UTF-16 ('Unicode text'); save it again as 'CSV UTF-8'"),
-            );
         } else {
             return None;
         };
@@ -92,55 +102,59 @@ fn decode_utf8<'b>(
         true => bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes),
         false => bytes,
     };
-    match std::str::from_utf8(body) {
-        Ok(text) => match text
-            .char_indices()
-            .find(|(_, c)| ('\u{80}'..='\u{9f}').contains(c))
-        {
-            None => Ok(Cow::Borrowed(text)),
-            Some((index, c)) => {
-                let offset = bytes.len() - body.len() + index;
-                let at = locate(origin, bytes, offset, c.len_utf8(), sources);
-                Err(Diagnostic::error(
-                    Code::BadEncoding,
-                    format!(
-                        "the file holds the control character U+{:04X}",
-                        u32::from(c)
-                    ),
-                )
-                .at(at, "control character")
-                .help(
-                    "the file was probably converted from windows-1252 as if it were Latin-1; \
-                     read the original with encoding \"windows-1252\"",
-                ))
-            }
-        },
-        Err(error) => {
-            let offset = bytes.len() - body.len() + error.valid_up_to();
-            let width = error
-                .error_len()
-                .unwrap_or(body.len() - error.valid_up_to());
-            let at = locate(origin, bytes, offset, width.max(1), sources);
-            let shown = bytes
-                .get(offset..offset + width.max(1))
-                .unwrap_or_default()
-                .iter()
-                .map(|b| format!("0x{b:02X}"))
-                .collect::<Vec<_>>()
-                .join(" ");
-            Err(
-                Diagnostic::error(Code::BadEncoding, "the file is not valid UTF-8")
-                    .at(
-                        at,
-                        format!(
-                            "{} {shown} is not UTF-8",
-                            if width > 1 { "bytes" } else { "byte" }
-                        ),
-                    )
-                    .help(NOT_UTF8_HELP),
-            )
-        }
+    let decoded = std::str::from_utf8(body);
+    // The valid part is searched first: a control character before the
+    // first invalid byte comes first.
+    let valid = match &decoded {
+        Ok(text) => text,
+        Err(error) => std::str::from_utf8(&body[..error.valid_up_to()]).unwrap_or_default(),
+    };
+    if let Some((index, c)) = valid
+        .char_indices()
+        .find(|(_, c)| ('\u{80}'..='\u{9f}').contains(c))
+    {
+        let offset = bytes.len() - body.len() + index;
+        let at = locate(origin, bytes, offset, c.len_utf8(), sources);
+        return Err(Diagnostic::error(
+            Code::BadEncoding,
+            format!(
+                "the file holds the control character U+{:04X}",
+                u32::from(c)
+            ),
+        )
+        .at(at, "control character")
+        .help(
+            "the file was probably converted from windows-1252 as if it were Latin-1; \
+             read the original with encoding \"windows-1252\"",
+        ));
     }
+    let error = match decoded {
+        Ok(text) => return Ok(Cow::Borrowed(text)),
+        Err(error) => error,
+    };
+    let offset = bytes.len() - body.len() + error.valid_up_to();
+    let width = error
+        .error_len()
+        .unwrap_or(body.len() - error.valid_up_to());
+    let at = locate(origin, bytes, offset, width.max(1), sources);
+    let shown = bytes
+        .get(offset..offset + width.max(1))
+        .unwrap_or_default()
+        .iter()
+        .map(|b| format!("0x{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Err(
+        Diagnostic::error(Code::BadEncoding, "the file is not valid UTF-8")
+            .at(
+                at,
+                format!(
+                    "{} {shown} is not UTF-8",
+                    if width > 1 { "bytes" } else { "byte" }
+                ),
+            )
+            .help(NOT_UTF8_HELP),
+    )
 }
 
 fn decode_cp1252<'b>(
@@ -148,10 +162,14 @@ fn decode_cp1252<'b>(
     bytes: &'b [u8],
     sources: &mut Sources,
 ) -> Result<Cow<'b, str>, Diagnostic> {
-    if let Some(diagnostic) = looks_utf8(origin, bytes, sources) {
+    // UTF-8 is looked for up to the first undefined byte (a pair may end on
+    // it): whichever fault starts first is reported.
+    let undefined = bytes.iter().position(|b| CP1252_UNDEFINED.contains(b));
+    let before = &bytes[..undefined.map_or(bytes.len(), |at| at + 1)];
+    if let Some(diagnostic) = looks_utf8(origin, before, sources) {
         return Err(diagnostic);
     }
-    if let Some(offset) = bytes.iter().position(|b| CP1252_UNDEFINED.contains(b)) {
+    if let Some(offset) = undefined {
         let at = locate(origin, bytes, offset, 1, sources);
         let byte = bytes.get(offset).copied().unwrap_or_default();
         return Err(Diagnostic::error(

@@ -25,6 +25,8 @@ pub enum Problem {
     /// Optional groups of a structure nested deeper than the parser allows.
     OptionalsTooDeep,
     TooManyTerms,
+    /// A string (a label, a header, a path) longer than the parser allows.
+    StringTooLong(usize),
     BadNumber(&'static str),
 }
 
@@ -84,6 +86,15 @@ impl SyntaxError {
             )
             .at(self.span, "one term too many")
             .help("sum a range of codes (`sum(51000..51040)`) or split the formula into lines"),
+            Problem::StringTooLong(length) => Diagnostic::error(
+                Code::LimitExceeded,
+                format!(
+                    "string of {length} characters, above the limit of {}",
+                    crate::syntax::lexical::MAX_STRING_CHARS
+                ),
+            )
+            .at(self.span, "this string")
+            .help("a label, header or path this long is a mistake: shorten it"),
             Problem::BadNumber(why) => {
                 Diagnostic::error(Code::Syntax, "invalid number").at(self.span, *why)
             }

@@ -226,7 +226,12 @@ pub fn xml_name(input: Input<'_>) -> PResult<'_, Name> {
     word(input, length)
 }
 
-/// `string = '"' { char | escape } '"'`, on one line.
+/// The longest string a specification may hold, in characters: a label is
+/// printed whole in every output, and none needs more.
+pub const MAX_STRING_CHARS: usize = 4_096;
+
+/// `string = '"' { char | escape } '"'`, on one line, of at most
+/// [`MAX_STRING_CHARS`] characters.
 pub fn string(input: Input<'_>) -> PResult<'_, Str> {
     let input = blanks(input);
     let text = input.fragment();
@@ -239,6 +244,11 @@ pub fn string(input: Input<'_>) -> PResult<'_, Str> {
         match c {
             '"' => {
                 let span = span_of(&input, index + 1);
+                let length = value.chars().count();
+                if length > MAX_STRING_CHARS {
+                    let problem = Problem::StringTooLong(length);
+                    return Err(Err::Failure(SyntaxError::at(span, problem)));
+                }
                 return Ok((take(input, index + 1).0, Str { value, span }));
             }
             '\n' | '\r' => break,

@@ -201,8 +201,8 @@ impl Reader<'_> {
         if first != last {
             diagnostic = diagnostic.note(format!(
                 "the record spans lines {} to {} because of a quoted description",
-                first + 1,
-                last + 1
+                self.first_line + first + 1,
+                self.first_line + last + 1
             ));
         }
         diagnostic
