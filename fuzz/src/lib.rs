@@ -450,7 +450,7 @@ fn read_in_pieces(bytes: &[u8], dialect: &Dialect, layout: &Layout, piece: usize
         ));
         Ok(())
     };
-    let mut source = bytes;
+    let mut source = std::io::Cursor::new(bytes);
     let result = ingest::read_export_from(&export, &mut source, piece, &mut sources, &mut sink);
     let end = match result {
         Ok(summary) => format!("{summary:?}"),

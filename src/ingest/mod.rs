@@ -24,7 +24,7 @@ pub mod stream;
 pub use amount::{AmountError, MAX_DECIMALS, amount_help, parse_amount};
 pub use date::{DateError, DateFormat};
 pub use dialect::{DecimalMark, Dialect, DialectOption, Encoding, Refusal};
-pub use reader::{Export, PIECE_BYTES, read_export_from, read_export_limited};
+pub use reader::{Export, PIECE_BYTES, Rewindable, read_export_from, read_export_limited};
 
 use crate::diagnostic::Diagnostic;
 use crate::money::Amount;

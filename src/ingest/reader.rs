@@ -83,7 +83,8 @@ pub fn read_export_limited(
         layout,
         limits,
     };
-    read_export_from(&export, &mut &bytes[..], PIECE_BYTES, sources, sink)
+    let mut source = std::io::Cursor::new(bytes);
+    read_export_from(&export, &mut source, PIECE_BYTES, sources, sink)
 }
 
 /// An export to read: its name as shown, its format and the limits.
@@ -94,12 +95,20 @@ pub struct Export<'a> {
     pub limits: &'a Limits,
 }
 
+/// A source read twice: once to check its text, once to read its records.
+pub trait Rewindable: std::io::Read + std::io::Seek {}
+
+impl<T: std::io::Read + std::io::Seek> Rewindable for T {}
+
 /// Reads an export from `source` in pieces of about `piece_bytes` cut at
 /// record boundaries: what is read, and every error, is what reading the
-/// whole file at once would give, with memory bounded by the piece.
+/// whole file at once would give, with memory bounded by the piece. As
+/// when reading it whole, the text of the whole export is checked first
+/// (encoding, then line lengths), before any record: a first pass decodes
+/// every piece, the second reads the records.
 pub fn read_export_from(
     export: &Export<'_>,
-    source: &mut dyn std::io::Read,
+    source: &mut dyn Rewindable,
     piece_bytes: usize,
     sources: &mut Sources,
     sink: &mut dyn FnMut(&Posting<'_>) -> Result<(), Diagnostic>,
@@ -107,18 +116,23 @@ pub fn read_export_from(
     if let Err(message) = export.dialect.validate() {
         return Err(vec![Diagnostic::error(Code::BadFormat, message)]);
     }
+    let io = |error: std::io::Error| {
+        vec![Diagnostic::error(
+            Code::Io,
+            format!("cannot read `{}`: {error}", export.name),
+        )]
+    };
     let marks = (export.dialect.delimiter, export.dialect.quote);
+    check_text(
+        export,
+        &mut Pieces::new(source, marks, piece_bytes, export.limits.line_bytes),
+        sources,
+    )?;
+    source.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
     let mut pieces = Pieces::new(source, marks, piece_bytes, export.limits.line_bytes);
     let mut carried = Carried::default();
     let mut first = true;
-    loop {
-        let piece = pieces.next().map_err(|error| {
-            vec![Diagnostic::error(
-                Code::Io,
-                format!("cannot read `{}`: {error}", export.name),
-            )]
-        })?;
-        let Some(piece) = piece else { break };
+    while let Some(piece) = pieces.next().map_err(io)? {
         let more = read_piece(export, &piece.bytes, first, &mut carried, sources, sink)?;
         first = false;
         if !more || (piece.forced && !carried.errors.is_empty()) {
@@ -129,6 +143,46 @@ pub fn read_export_from(
         Ok(carried.summary)
     } else {
         Err(carried.errors)
+    }
+}
+
+/// The first pass: every piece decodes, then no line is too long, in that
+/// order over the whole export (a long line is reported only once every
+/// piece has decoded).
+fn check_text(
+    export: &Export<'_>,
+    pieces: &mut Pieces<'_>,
+    sources: &mut Sources,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut lines = 0;
+    let mut long = None;
+    while let Some(piece) = pieces.next().map_err(|error| {
+        vec![Diagnostic::error(
+            Code::Io,
+            format!("cannot read `{}`: {error}", export.name),
+        )]
+    })? {
+        let origin = Origin {
+            name: export.name,
+            first_line: lines,
+        };
+        let text =
+            decode(origin, &piece.bytes, export.dialect.encoding, sources).map_err(|d| vec![d])?;
+        let piece_lines = Lines::new(&text);
+        if long.is_none() {
+            long = long_line(
+                origin,
+                &text,
+                &piece_lines,
+                export.limits.line_bytes,
+                sources,
+            );
+        }
+        lines += piece_lines.len();
+    }
+    match long {
+        Some(error) => Err(vec![error]),
+        None => Ok(()),
     }
 }
 

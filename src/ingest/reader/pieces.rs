@@ -15,7 +15,7 @@ pub(in crate::ingest) struct Piece {
 }
 
 pub(in crate::ingest) struct Pieces<'s> {
-    source: &'s mut dyn Read,
+    source: &'s mut dyn super::Rewindable,
     delimiter: u8,
     quote: u8,
     size: usize,
@@ -31,7 +31,7 @@ impl<'s> Pieces<'s> {
     /// Pieces of about `size` bytes; a record longer than a few pieces (or
     /// than `line_bytes`, which the reader refuses anyway) forces a cut.
     pub fn new(
-        source: &'s mut dyn Read,
+        source: &'s mut dyn super::Rewindable,
         (delimiter, quote): (u8, u8),
         size: usize,
         line_bytes: usize,
@@ -145,7 +145,7 @@ mod tests {
     use super::*;
 
     fn pieces(text: &[u8], size: usize) -> Vec<Vec<u8>> {
-        let mut source = text;
+        let mut source = std::io::Cursor::new(text);
         let mut pieces = Pieces::new(&mut source, (b';', b'"'), size, 1 << 20);
         let mut all = Vec::new();
         while let Some(piece) = pieces.next().expect("reads") {

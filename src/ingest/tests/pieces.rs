@@ -18,7 +18,7 @@ fn read_in_pieces(bytes: &[u8], pluriel: bool, piece: usize) -> String {
         limits: &limits,
     };
     let mut postings = Vec::new();
-    let mut source = bytes;
+    let mut source = std::io::Cursor::new(bytes);
     let result = read_export_from(&export, &mut source, piece, &mut f.sources, &mut |p| {
         postings.push(format!(
             "{}:{} {} {} {} r={} d={:?}",
