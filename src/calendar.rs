@@ -76,6 +76,17 @@ impl Periods {
         Periods { from: 1, ..self }
     }
 
+    /// The heading of a column written year to date (`through`): `Cumul P3`
+    /// even where the run is also a quarter, so that a column of months to
+    /// date never reads `T1` among `Cumul P2` and `Cumul P4`; the year for
+    /// the whole year.
+    pub fn heading_to_date(self, year: i32) -> String {
+        match self.is_year() || self.from != 1 {
+            true => self.heading(year),
+            false => format!("Cumul P{}", self.to.min(LAST_MONTH)),
+        }
+    }
+
     /// The heading of a column over this run: the year (`2025`) for a
     /// whole year, else `P3`, `T3` (a quarter), `Cumul P9` (year to date),
     /// `P4–P6` or `Ajust.`.
@@ -242,6 +253,12 @@ mod tests {
         assert_eq!(Periods::quarter(4).heading(2025), "T4");
         assert_eq!(Periods { from: 10, to: 12 }.heading(2025), "T4");
         assert_eq!(Periods::single(9).to_date().heading(2025), "Cumul P9");
+        assert_eq!(Periods::quarter(1).heading(2025), "T1");
+        assert_eq!(
+            Periods::single(3).to_date().heading_to_date(2025),
+            "Cumul P3"
+        );
+        assert_eq!(Periods::quarter(4).to_date().heading_to_date(2025), "2025");
         assert_eq!(Periods { from: 4, to: 5 }.heading(2025), "P4–P5");
     }
 

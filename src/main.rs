@@ -272,7 +272,7 @@ fn dispatch(
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let project = |root: PathBuf| Project { root, limits };
     match command {
-        Command::Check { path, as_of } => check(&project(path), sources, as_of).map(|()| vec![]),
+        Command::Check { path, as_of } => check(&project(path), sources, as_of),
         Command::Build {
             path,
             out,
@@ -421,11 +421,12 @@ fn report_failure(sources: &Sources, mut diagnostics: Vec<Diagnostic>, format: E
     code
 }
 
+/// `check`: the specification checked; its warnings, to be printed.
 fn check(
     project: &Project,
     sources: &mut Sources,
     as_of: Option<chrono::NaiveDate>,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let program = pipeline::check_project_as_of(project, sources, as_of)?;
     let count =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
@@ -446,7 +447,7 @@ fn check(
     if as_of.is_some() {
         say_line(as_of_summary(&program));
     }
-    Ok(())
+    Ok(program.warnings)
 }
 
 /// `--as-of`: a day written YYYY-MM-DD.

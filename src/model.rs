@@ -37,6 +37,9 @@ pub struct Program {
     pub submissions: Vec<SubmissionDef>,
     /// The regulators' validation rules.
     pub validations: Vec<ValidationDef>,
+    /// What the checker found doubtful but not wrong (a check that can
+    /// never fail): printed by `check` and `build`, which still succeed.
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 #[derive(Debug)]
@@ -196,6 +199,30 @@ pub struct ColumnDef {
     /// The total column of a matrix: shown as the sum of the row's other
     /// columns as shown, so that rows foot.
     pub footing: bool,
+    /// Written year to date (`through`): headed `Cumul P3`, never `T1`.
+    pub to_date: bool,
+}
+
+impl ColumnDef {
+    /// The heading printed over the column in a build of `built`: the year,
+    /// or the part of it (`P9`, `T3`, `Cumul P9`, `Ajust.`), followed by its
+    /// year when it is not the year built; `Budget …` for the budget. A
+    /// matrix column is headed by its value, which this does not give.
+    pub fn heading(&self, built: i32) -> String {
+        let year = built - i32::try_from(self.years_back).unwrap_or(i32::MAX);
+        let part = match self.to_date {
+            true => self.periods.heading_to_date(year),
+            false => self.periods.heading(year),
+        };
+        let part = match self.periods.is_year() || year == built {
+            true => part,
+            false => format!("{part} {year}"),
+        };
+        match self.budget {
+            true => format!("Budget {part}"),
+            false => part,
+        }
+    }
 }
 
 pub use crate::calendar::Periods;

@@ -20,6 +20,33 @@ pub struct EntityReconciliation {
     pub files: Vec<FileLines>,
     pub years: Vec<YearTotals>,
     pub local_codes: usize,
+    /// Debits and credits of every opening and ledger line read (the files'
+    /// own totals) against those placed in the years: a line dropped after
+    /// reading shows here, even a balanced entry, which the nets would miss.
+    pub placed: Placed,
+}
+
+#[derive(Serialize)]
+pub struct Placed {
+    pub debits_read: String,
+    pub credits_read: String,
+    pub debits_placed: String,
+    pub credits_placed: String,
+    pub all_placed: bool,
+}
+
+fn placed(data: &EntityCube) -> Placed {
+    let ((debits_read, credits_read), (debits_placed, credits_placed)) =
+        data.read_and_placed().unwrap_or_default();
+    Placed {
+        debits_read: debits_read.to_string(),
+        credits_read: credits_read.to_string(),
+        debits_placed: debits_placed.to_string(),
+        credits_placed: credits_placed.to_string(),
+        all_placed: data
+            .read_and_placed()
+            .is_some_and(|(read, placed)| read == placed),
+    }
 }
 
 #[derive(Serialize)]
@@ -117,6 +144,7 @@ pub fn reconciliation(program: &Program, cube: &Cube) -> Reconciliation {
                 })
                 .collect(),
             local_codes: data.locals.len(),
+            placed: placed(data),
         })
         .collect();
     Reconciliation { entities }
@@ -163,6 +191,15 @@ pub fn text(reconciliation: &Reconciliation) -> String {
                 ));
             }
         }
+        let placed = &entity.placed;
+        out.push_str(&format!(
+            "  lu : débits {}, crédits {} = réparti dans les exercices : débits {}, crédits {}{}\n",
+            placed.debits_read,
+            placed.credits_read,
+            placed.debits_placed,
+            placed.credits_placed,
+            if placed.all_placed { "" } else { " (ÉCART)" }
+        ));
     }
     out
 }

@@ -8,6 +8,7 @@ mod dimension;
 mod format;
 mod reports;
 mod submission;
+mod tautology;
 mod validation;
 
 pub use submission::{is_name_char, is_name_start};
@@ -76,6 +77,8 @@ struct Checker {
     tables_limit: usize,
     /// The day whose crosswalk rules apply; `None` for the fiscal year's end.
     as_of: Option<NaiveDate>,
+    /// The fiscal year built, once read (column headings name it).
+    fiscal_year: Option<i32>,
 }
 
 impl Checker {
@@ -90,6 +93,7 @@ impl Checker {
         loader: &Loader<'_>,
     ) -> Option<Program> {
         let fiscal_year = self.fiscal_year(items);
+        self.fiscal_year = fiscal_year;
         let chart = self.chart(items)?;
         let dimensions = self.dimensions(items);
         let mut crosswalks = self.crosswalks(sources, items, &chart, &dimensions, loader);
@@ -107,6 +111,16 @@ impl Checker {
         let validations =
             validation::lower(self, items, rules_as_of, &reports.reports, &reports.figures);
         let submissions = submission::submissions(self, items, &reports.reports, &reports.figures);
+        // Over a graph the checker refused (a cycle) the order is not whole.
+        let warnings = match self.errors.is_empty() {
+            true => tautology::warnings(
+                &reports.reports,
+                &reports.figures,
+                &reports.aggregates,
+                &reports.order,
+            ),
+            false => Vec::new(),
+        };
         Some(Program {
             fiscal_year: fiscal_year?,
             rules_as_of: rules_as_of?,
@@ -122,6 +136,7 @@ impl Checker {
             aggregates: reports.aggregates,
             validations,
             submissions,
+            warnings,
         })
     }
 

@@ -445,6 +445,18 @@ impl EntityReader<'_> {
 
     /// The cells of each year sum to what was read; records the sum mapped.
     fn check_conservation(&mut self, errors: &mut Vec<Diagnostic>) {
+        // Every line read is placed in a year: the debits and credits read
+        // are those placed (nets alone would not see a balanced entry lost).
+        match self.cube.read_and_placed() {
+            Some((read, placed)) if read == placed => {}
+            found => errors.push(Diagnostic::error(
+                Code::Conservation,
+                format!(
+                    "internal error: `{}`: debits and credits read and placed differ: {found:?}",
+                    self.entity.name
+                ),
+            )),
+        }
         for (year, totals) in self.cube.reconciliation.iter_mut() {
             let cells = self
                 .cube

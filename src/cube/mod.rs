@@ -113,6 +113,32 @@ pub struct Reconciliation {
 }
 
 impl EntityCube {
+    /// The debits and credits of the books' files (openings and ledgers) as
+    /// read, and as placed in the years; `None` on overflow. Equal when no
+    /// line was lost between reading and the cube.
+    pub fn read_and_placed(&self) -> Option<((Amount, Amount), (Amount, Amount))> {
+        let read = self
+            .files
+            .iter()
+            .filter(|file| file.role != crate::model::SourceRole::Budget)
+            .try_fold((Amount::ZERO, Amount::ZERO), |(debits, credits), file| {
+                Some((
+                    debits.checked_add(file.summary.debit_total)?,
+                    credits.checked_add(file.summary.credit_total)?,
+                ))
+            })?;
+        let placed = self.reconciliation.values().try_fold(
+            (Amount::ZERO, Amount::ZERO),
+            |(debits, credits), year| {
+                Some((
+                    debits.checked_add(year.debits)?,
+                    credits.checked_add(year.credits)?,
+                ))
+            },
+        )?;
+        Some((read, placed))
+    }
+
     /// Closing balance (opening plus every posting) of one local code in one year.
     pub fn local_balance(&self, year: i32, local: usize) -> Option<Amount> {
         let first = Cell {

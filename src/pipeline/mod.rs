@@ -127,7 +127,8 @@ pub fn run(
 ) -> Result<Built> {
     let cube = cube::build(program, project, sources, options)?;
     let figures = eval::evaluate(program, &cube)?;
-    let mut failures = eval::check_failures(program, &figures);
+    let mut failures = program.warnings.clone();
+    failures.extend(eval::check_failures(program, &figures));
     failures.extend(eval::rules::diagnostics(program, &figures));
     let blocking = failures
         .iter()

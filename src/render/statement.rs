@@ -69,17 +69,6 @@ pub fn statement(
     }
 }
 
-/// The heading of a column over `periods` of the fiscal year `year`; a
-/// part of another year than the one built says which (`P2 2024`).
-fn heading(year: i32, periods: Periods, built: i32) -> String {
-    let part = periods.heading(year);
-    if periods.is_year() || year == built {
-        part
-    } else {
-        format!("{part} {year}")
-    }
-}
-
 impl Reading<'_> {
     fn column(&self, column: &ColumnDef) -> Column {
         let program = self.program;
@@ -97,14 +86,10 @@ impl Reading<'_> {
             year_end: calendar::year_end_fr(year),
             from: slice.periods.from,
             to: slice.periods.to,
-            heading: match (value, column.footing, slice.budget) {
-                (Some((code, _)), _, _) => code.clone(),
-                (None, true, _) => "Total".to_string(),
-                (None, false, true) => format!(
-                    "Budget {}",
-                    heading(year, slice.periods, program.fiscal_year)
-                ),
-                (None, false, false) => heading(year, slice.periods, program.fiscal_year),
+            heading: match (value, column.footing) {
+                (Some((code, _)), _) => code.clone(),
+                (None, true) => "Total".to_string(),
+                (None, false) => column.heading(program.fiscal_year),
             },
             budget: slice.budget,
             value: value.map(|(code, _)| code.clone()),

@@ -21,15 +21,46 @@ fn whole_year(name: &str, years_back: u32) -> ColumnDef {
         budget: false,
         filter: None,
         footing: false,
+        to_date: false,
     }
 }
 
-/// The columns a report lists, in order.
+/// The columns a report lists, in order. Two columns under one heading
+/// are an error: a reader could not tell them apart.
 pub(super) fn listed(checker: &mut Checker, columns: &[ast::ReportColumn]) -> Vec<ColumnDef> {
-    columns
+    let errors = checker.errors.len();
+    let lowered: Vec<ColumnDef> = columns
         .iter()
         .map(|column| over(column, checker.column_periods(column)))
-        .collect()
+        .collect();
+    // A refused period was read as the whole year: no heading to compare.
+    if checker.errors.len() > errors {
+        return lowered;
+    }
+    // Headings shift with the year built, all alike: any year compares them.
+    let year = checker.fiscal_year.unwrap_or(2000);
+    for (index, column) in lowered.iter().enumerate() {
+        let heading = column.heading(year);
+        let Some(first) = lowered[..index]
+            .iter()
+            .position(|other| other.heading(year) == heading)
+        else {
+            continue;
+        };
+        checker.error(
+            Diagnostic::error(
+                Code::DuplicateName,
+                format!(
+                    "columns `{}` and `{}` would print under the same heading `{heading}`",
+                    columns[first].name.text, column.name
+                ),
+            )
+            .at(columns[index].name.span, "second column")
+            .also(columns[first].name.span, "first column")
+            .help("they cover the same periods of the same year: remove one, or make it cover another part of the year"),
+        );
+    }
+    lowered
 }
 
 /// The column a declaration names, over `periods` (read from it once).
@@ -41,6 +72,7 @@ fn over(column: &ast::ReportColumn, periods: Periods) -> ColumnDef {
         budget: column.budget,
         filter: None,
         footing: false,
+        to_date: column.periods.is_some_and(|periods| periods.value.to_date),
     }
 }
 
