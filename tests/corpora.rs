@@ -1,10 +1,14 @@
 //! External corpora: test vectors written by other projects, read in place
 //! from `../shared/corpora` (its README and each folder's SOURCE.md say where
 //! they come from). When a corpus is absent its test prints
-//! `skipped: corpus not found: PATH` and returns; when present every case is
-//! run and compared with the corpus's own expected output, the counts are
-//! printed, and every case not compared is counted under a named reason.
-//! README.md, section "External corpora", lists the exclusions.
+//! `skipped: corpus not found: PATH` and returns, except under CI, where it
+//! fails. When present every case is run and compared with the corpus's own
+//! expected output, and every case not compared is counted under a named
+//! reason. The counts are asserted: each test states the exact number of
+//! cases compared and excluded by reason, and checks that its row of
+//! README.md's "External corpora" table states the same numbers.
+//! An exclusion is never a refusal by our parsers: what lies within their
+//! documented bounds must be read, and a refusal there is a mismatch.
 //!
 //! `read_export` needs date, account and amount columns. Corpora without them
 //! (csv-spectrum, CSVW, hledger) get three synthetic columns appended to the
@@ -20,7 +24,7 @@ use reddition::ingest::{
     Amounts, ColumnRef, DateFormat, DecimalMark, Dialect, Encoding, Layout, ReadSummary,
     read_export,
 };
-use reddition::money::{Amount, RoundingMethod};
+use reddition::money::{Amount, MAX_DIGITS, RoundingMethod};
 use reddition::source::{FileId, Sources, Span};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -30,16 +34,29 @@ use std::path::{Path, PathBuf};
 // Locating the corpora
 // ---------------------------------------------------------------------------
 
+/// Whether the tests run under CI (`CI` set, not empty and not `0`): there a
+/// missing corpus fails its test instead of skipping it, as a missing outside
+/// tool does (`.ci/run` sets `CI=1`).
+fn under_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|value| !value.is_empty() && value != "0")
+}
+
 /// The corpus folder, or `None` after printing why the test is skipped.
+/// Under CI a missing corpus is a failure: a suite that compared nothing
+/// must not pass.
 fn corpus(name: &str) -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
     let folder = root.join(name);
     if folder.is_dir() {
-        Some(folder)
-    } else {
-        println!("skipped: corpus not found: {}", folder.display());
-        None
+        return Some(folder);
     }
+    assert!(
+        !under_ci(),
+        "CI must have the external corpora (README.md, \"External corpora\"); not found: {}",
+        folder.display()
+    );
+    println!("skipped: corpus not found: {}", folder.display());
+    None
 }
 
 fn bytes(path: &Path) -> Vec<u8> {
@@ -72,8 +89,18 @@ impl Tally {
         self.excluded.values().sum()
     }
 
-    /// Prints the counts and fails on any mismatch.
-    fn finish(&self, corpus: &str, unit: &str) {
+    /// Prints the counts; fails on any mismatch, then unless the counts are
+    /// exactly those the README states: `compared` is `(words, count)` in the
+    /// "cases run" cell, `excluded` each `(reason, count, words)` in the
+    /// "cases excluded" cell, every reason counted and no other.
+    fn finish(
+        &self,
+        readme: &ReadmeRow,
+        unit: &str,
+        compared: (&str, usize),
+        excluded: &[(&str, usize, &str)],
+    ) {
+        let corpus = &readme.corpus;
         println!(
             "{corpus}: {} {unit} compared, {} excluded, {} mismatches",
             self.compared,
@@ -92,7 +119,111 @@ impl Tally {
             self.mismatches.len(),
             self.mismatches[0]
         );
+        readme.states(Cell::Run, compared.0, compared.1, self.compared);
+        let expected: BTreeMap<String, usize> = excluded
+            .iter()
+            .map(|(reason, count, _)| (reason.to_string(), *count))
+            .collect();
+        assert_eq!(
+            expected.len(),
+            excluded.len(),
+            "{corpus}: a reason listed twice"
+        );
+        assert_eq!(
+            self.excluded, expected,
+            "{corpus}: exclusions by reason (left: this run, right: README.md)"
+        );
+        for (reason, count, words) in excluded {
+            readme.states(Cell::Excluded, words, *count, self.excluded[*reason]);
+        }
     }
+}
+
+/// The cells of a corpus's row in README.md's "External corpora" table.
+#[derive(Clone, Copy, Debug)]
+enum Cell {
+    Corpus = 0,
+    What = 1,
+    Run = 2,
+    Excluded = 3,
+}
+
+/// A corpus's row in README.md's "External corpora" table. Each figure it
+/// states is asserted by the corpus's test, and each figure a test asserts
+/// must be stated there: the README and the assertions cannot drift apart.
+struct ReadmeRow {
+    corpus: String,
+    cells: Vec<String>,
+}
+
+impl ReadmeRow {
+    /// The row whose first cell starts with `corpus`.
+    fn of(corpus: &str) -> ReadmeRow {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = String::from_utf8(bytes(&path)).expect("a UTF-8 README");
+        let section = readme
+            .split_once("\n## External corpora\n")
+            .map(|(_, section)| section.split("\n## ").next().unwrap_or(section))
+            .expect("README.md has a section \"External corpora\"");
+        let rows: Vec<&str> = section
+            .lines()
+            .filter(|line| line.starts_with(&format!("| {corpus}")))
+            .collect();
+        assert_eq!(rows.len(), 1, "one row of README.md's table for {corpus}");
+        let cells: Vec<String> = rows[0]
+            .trim_start_matches("| ")
+            .trim_end_matches(" |")
+            .split(" | ")
+            .map(String::from)
+            .collect();
+        assert_eq!(cells.len(), 4, "README.md's row for {corpus}: 4 cells");
+        ReadmeRow {
+            corpus: corpus.to_string(),
+            cells,
+        }
+    }
+
+    /// Asserts that `actual` is `count` and that the row's `cell` says so:
+    /// `words` with `{}` standing for the count, written with thousands
+    /// commas (`1,210`), as a phrase of its own (not inside a longer word or
+    /// number).
+    fn states(&self, cell: Cell, words: &str, count: usize, actual: usize) {
+        let corpus = &self.corpus;
+        assert!(words.contains("{}"), "{words}: no place for the count");
+        let phrase = words.replace("{}", &with_commas(count));
+        assert_eq!(
+            actual, count,
+            "{corpus}: `{phrase}`: this run counts {actual}"
+        );
+        let text = &self.cells[cell as usize];
+        let standalone = text.match_indices(&phrase).any(|(at, _)| {
+            let mut before = text[..at].chars().rev();
+            let mut after = text[at + phrase.len()..].chars();
+            let (previous, next) = (before.next(), after.next());
+            let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+            // Inside a word, or part of a longer number (`1,210` holds `210`).
+            let joined_before = previous.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                || (previous == Some(',') && digit(before.next()));
+            let joined_after = digit(next) || (next == Some(',') && digit(after.next()));
+            !joined_before && !joined_after
+        });
+        assert!(
+            standalone,
+            "README.md, \"External corpora\", {corpus}, {cell:?} cell: does not state `{phrase}`: {text}"
+        );
+    }
+}
+
+fn with_commas(count: usize) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -477,10 +608,7 @@ fn csv_spectrum() {
         if name == "location_coordinates" {
             // Not self-consistent (SOURCE.md): one object, not a list, and a
             // different phone number. Checked against the CSV bytes instead.
-            tally.exclude(
-                "location_coordinates: expected JSON disagrees with its CSV (phone number); \
-                 read and checked byte-exact against the CSV, U+FFFD kept as is",
-            );
+            tally.exclude(LOCATION_COORDINATES);
             let row = &ours[0];
             assert_eq!(row["Contact Phone Number"], "2095257564");
             let object = expected.as_object().expect("an object");
@@ -530,8 +658,19 @@ fn csv_spectrum() {
         tally.compared,
         tally.excluded_total()
     );
-    tally.finish("csv-spectrum", "files");
+    let readme = ReadmeRow::of("csv-spectrum");
+    tally.finish(
+        &readme,
+        "files",
+        ("{} of 12 files", 11),
+        &[(LOCATION_COORDINATES, 1, "{} file, `location_coordinates`")],
+    );
+    readme.states(Cell::Run, "{} values", 57, values);
 }
+
+/// The one csv-spectrum file not compared with its JSON.
+const LOCATION_COORDINATES: &str = "location_coordinates: expected JSON disagrees with its CSV \
+     (phone number); read and checked byte-exact against the CSV, U+FFFD kept as is";
 
 // ---------------------------------------------------------------------------
 // W3C CSVW: dialect subset
@@ -728,7 +867,8 @@ fn w3c_csvw_dialect() {
     for (id, case) in DIALECT_CASES {
         let (csv, delimiter, trim) = match case {
             DialectCase::Excluded(reason) => {
-                tally.exclude(format!("{id}: {reason}"));
+                println!("  {id} excluded: {reason}");
+                tally.exclude(*id);
                 continue;
             }
             DialectCase::Refused { csv, errors } => {
@@ -879,7 +1019,19 @@ fn w3c_csvw_dialect() {
          {dates_refused} excluded (one-digit month or day; our DateFormat requires two digits; \
          each refusal checked at its cell)"
     );
-    tally.finish("w3c-csvw dialect", "ids");
+    let readme = ReadmeRow::of("W3C CSVW dialect");
+    tally.finish(&readme, "ids", ("{} ids:", 17), &[("025", 1, "{} id, 025")]);
+    readme.states(Cell::Corpus, "{} ids", 18, DIALECT_CASES.len());
+    readme.states(Cell::Run, "{} with exact values", 5, exact);
+    readme.states(Cell::Run, "{} compared after trimming", 6, trimmed);
+    readme.states(Cell::Run, "{} refused with located errors", 6, refused);
+    readme.states(Cell::Run, "{} dates read", 8, dates_compared);
+    readme.states(
+        Cell::Excluded,
+        "{} dates with a one-digit month or day",
+        8,
+        dates_refused,
+    );
 }
 
 fn read_dates(name: &str, input: &[u8], dialect: &Dialect, date_header: &str) -> Read {
@@ -972,37 +1124,58 @@ fn json_amount(value: &Value) -> Amount {
     Amount::parse_plain(&text).unwrap_or_else(|| panic!("{text}"))
 }
 
+// Why CSVW and our grammar may legitimately differ on a cell.
+const SPECIAL: &str = "NaN/INF/-INF of floating types: refused by our grammar";
+const EXPONENT: &str = "exponent notation (double/float/number): refused by our grammar";
+const PERCENT: &str = "percent/per-mille: not in our model, refused";
+const PLUS: &str = "explicit `+` sign: refused by our grammar";
+const INTEGER_ONLY: &str = "integer-only datatype: our amounts always allow decimals";
+const PATTERN_CONSTRAINT: &str = "UAX #35 pattern constraint (minimum digits `00`, mandatory \
+     grouping, fixed decimal places): not in our model, we accept";
+const PATTERN_GROUPING: &str = "UAX #35 pattern grouping (Indian `#,##,#00`, fractional \
+     `0.000,###`): our groups are always 3 integer digits, refused";
+
+/// Whether a cell's thousands groups are outside our grammar: the group
+/// character among the decimals, or a grouped integer part other than 1 to 3
+/// digits followed by groups of 3. A refusal of any other cell is not
+/// excused by a pattern.
+fn foreign_grouping(cell: &str, dialect: &Dialect) -> bool {
+    let Some(group) = dialect.thousands else {
+        return false;
+    };
+    let text = cell.trim_matches(is_cell_space);
+    let (integer, fraction) = text
+        .split_once(dialect.decimal.char())
+        .unwrap_or((text, ""));
+    let groups: Vec<&str> = integer.trim_start_matches('-').split(group).collect();
+    let irregular =
+        groups.len() > 1 && (groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3));
+    fraction.contains(group) || irregular
+}
+
 /// Why CSVW and our grammar may legitimately differ on a cell, or `None`.
 fn number_divergence(
     base: &str,
     pattern: Option<&str>,
-    cell: &str,
+    (cell, dialect): (&str, &Dialect),
     csvw: &Verdict,
     ours: Option<Amount>,
 ) -> Option<&'static str> {
     let accepted = matches!(csvw, Verdict::Value(_));
     match (csvw, ours) {
-        (Verdict::Special, None) => Some("NaN/INF/-INF of floating types: refused by our grammar"),
-        (Verdict::Value(_), None) if cell.contains(['e', 'E']) => {
-            Some("exponent notation (double/float/number): refused by our grammar")
-        }
-        (Verdict::Value(_), None) if cell.contains(['%', '\u{2030}']) => {
-            Some("percent/per-mille: not in our model, refused")
-        }
-        (Verdict::Value(_), None) if cell.contains('+') => {
-            Some("explicit `+` sign: refused by our grammar")
-        }
+        (Verdict::Special, None) => Some(SPECIAL),
+        (Verdict::Value(_), None) if cell.contains(['e', 'E']) => Some(EXPONENT),
+        (Verdict::Value(_), None) if cell.contains(['%', '\u{2030}']) => Some(PERCENT),
+        (Verdict::Value(_), None) if cell.contains('+') => Some(PLUS),
         (Verdict::Invalid, Some(value)) if INTEGER_TYPES.contains(&base) && !value.is_integer() => {
-            Some("integer-only datatype: our amounts always allow decimals")
+            Some(INTEGER_ONLY)
         }
-        (Verdict::Invalid, Some(_)) if pattern.is_some() => Some(
-            "UAX #35 pattern constraint (minimum digits `00`, mandatory grouping, fixed \
-             decimal places): not in our model, we accept",
-        ),
-        (Verdict::Value(_), None) if accepted && pattern.is_some() => Some(
-            "UAX #35 pattern grouping (Indian `#,##,#00`, fractional `0.000,###`): our groups \
-             are always 3 integer digits, refused",
-        ),
+        (Verdict::Invalid, Some(_)) if pattern.is_some() => Some(PATTERN_CONSTRAINT),
+        (Verdict::Value(_), None)
+            if accepted && pattern.is_some() && foreign_grouping(cell, dialect) =>
+        {
+            Some(PATTERN_GROUPING)
+        }
         _ => None,
     }
 }
@@ -1127,7 +1300,13 @@ fn w3c_csvw_number_formats() {
                         tally.compared += 1;
                         refused += 1;
                     }
-                    _ => match number_divergence(base, pattern.as_deref(), &cell, &csvw, ours) {
+                    _ => match number_divergence(
+                        base,
+                        pattern.as_deref(),
+                        (&cell, &dialect),
+                        &csvw,
+                        ours,
+                    ) {
                         Some(reason) => {
                             println!("  {context}: CSVW {csvw:?}, ours {ours:?}: {reason}");
                             tally.exclude(reason);
@@ -1145,7 +1324,31 @@ fn w3c_csvw_number_formats() {
         tally.compared,
         tally.excluded_total()
     );
-    tally.finish("w3c-csvw numbers", "cells");
+    let readme = ReadmeRow::of("W3C CSVW numbers");
+    tally.finish(
+        &readme,
+        "cells",
+        ("{} cells:", 161),
+        &[
+            (PERCENT, 17, "percent and per-mille {}"),
+            (EXPONENT, 8, "exponent notation {}"),
+            (SPECIAL, 9, "NaN/INF {}"),
+            (PLUS, 3, "explicit `+` {}"),
+            (INTEGER_ONLY, 5, "integer-only datatypes {}"),
+            (PATTERN_CONSTRAINT, 14, "UAX #35 pattern constraints {}"),
+            (PATTERN_GROUPING, 38, "pattern grouping {}"),
+        ],
+    );
+    readme.states(Cell::Corpus, "{} ids", 41, ids.len());
+    readme.states(Cell::Corpus, "{} cells", 255, cells_total);
+    readme.states(Cell::Run, "{} with the same value", 144, accepted);
+    readme.states(Cell::Run, "{} refused by both", 17, refused);
+    readme.states(
+        Cell::Excluded,
+        "{} cells where the models differ by design",
+        94,
+        tally.excluded_total(),
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1362,15 +1565,47 @@ impl Dec {
     }
 }
 
-/// `10^exponent` as an amount (a rounding unit), if in range.
-fn unit(exponent: i64) -> Option<Amount> {
-    Dec {
+/// Which bound of the amount grammar an exact value exceeds, or `None` when
+/// an `Amount` must hold it. The bounds are those of `Amount::parse_plain`
+/// (src/money.rs), through which every operand and rounding unit is read:
+/// written plainly, the value has at most `MAX_DIGITS` (28) digits, counting
+/// the integer digits without leading zeros and every decimal up to the last
+/// non-zero one. So its magnitude is below 10^28 and it has at most 28
+/// decimals; within 28 digits the 96-bit coefficient always fits. Trailing
+/// zeros (`1.000`, `1E+3`) do not count: the value is what is bounded.
+fn beyond_bounds(dec: &Dec) -> Option<&'static str> {
+    let d = dec.normalized();
+    if d.is_zero() {
+        return None;
+    }
+    let max = MAX_DIGITS as i64;
+    let integer_digits = (d.adjusted() + 1).max(0);
+    let decimals = (-d.exponent).max(0);
+    if integer_digits > max {
+        Some("of 10^28 or more")
+    } else if decimals > max {
+        Some("with more than 28 decimals")
+    } else if integer_digits + decimals > max {
+        Some("of more than 28 digits")
+    } else {
+        None
+    }
+}
+
+/// `10^exponent` as an amount (a rounding unit). Beyond the amount bounds
+/// the case is excluded; within them a refusal is a mismatch.
+fn unit(exponent: i64) -> Result<Amount, Case> {
+    let dec = Dec {
         negative: false,
         digits: vec![1],
         exponent,
+    };
+    if let Some(bound) = beyond_bounds(&dec) {
+        return Err(Case::Excluded(format!("rounding units {bound}")));
     }
-    .plain()
-    .and_then(|p| Amount::parse_plain(&p))
+    let text = dec.plain().expect("within 28 digits");
+    Amount::parse_plain(&text)
+        .ok_or_else(|| Case::Mismatch(format!("parse_plain refuses the rounding unit {text}")))
 }
 
 /// One decTest line, tokenised: quotes (`'` or `"`, doubled inside) removed,
@@ -1441,15 +1676,45 @@ fn method(rounding: &str) -> Option<RoundingMethod> {
     }
 }
 
+/// decTest's special values: `Inf`, `Infinity`, `NaN` and `sNaN` (any case,
+/// with a sign; a NaN may carry a payload of digits).
+fn is_special(text: &str) -> bool {
+    let name = text.trim_start_matches(['+', '-']).to_ascii_lowercase();
+    name == "inf"
+        || name == "infinity"
+        || ["nan", "snan"].iter().any(|nan| {
+            name.strip_prefix(nan)
+                .is_some_and(|payload| payload.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// An operand read by `Amount::parse_plain`. Only a null reference (`#`,
+/// decTest's "Null tests"), NaN/Infinity and values beyond the amount bounds
+/// (`beyond_bounds`) are excluded; any other refusal, a different value, or
+/// an acceptance beyond the bounds is a mismatch, so a regression of the
+/// parser fails the test instead of shrinking what it compares.
 fn operand(text: &str) -> Result<(Dec, Amount), Case> {
     let Some(dec) = Dec::parse(text) else {
-        return Err(Case::Excluded("special operand (NaN, Infinity)".into()));
+        return Err(if text == "#" {
+            Case::Excluded(NULL_OPERAND.into())
+        } else if is_special(text) {
+            Case::Excluded("NaN/Infinity operands".into())
+        } else {
+            Case::Mismatch(format!("operand {text:?} is not a decTest number"))
+        });
     };
-    match dec.plain().and_then(|p| Amount::parse_plain(&p)) {
-        Some(amount) => Ok((dec, amount)),
-        None => Err(Case::Excluded(
-            "operand beyond our range (28 significant digits, 28 decimals)".into(),
-        )),
+    let plain = dec.plain();
+    let parsed = plain.as_deref().and_then(Amount::parse_plain);
+    match (beyond_bounds(&dec), parsed) {
+        (None, Some(amount)) if Dec::from_amount(amount).same_value(&dec) => Ok((dec, amount)),
+        (None, Some(amount)) => Err(Case::Mismatch(format!("operand {text} read as {amount}"))),
+        (None, None) => Err(Case::Mismatch(format!(
+            "operand {text} is within the amount bounds, yet parse_plain refuses {plain:?}"
+        ))),
+        (Some(bound), None) => Err(Case::Excluded(format!("operands {bound}"))),
+        (Some(_), Some(amount)) => Err(Case::Mismatch(format!(
+            "operand {text} is beyond the amount bounds, yet parse_plain reads it as {amount}"
+        ))),
     }
 }
 
@@ -1460,14 +1725,29 @@ fn round_significant(
     precision: i64,
     leftmost: Option<i64>,
     method: RoundingMethod,
-) -> Option<Amount> {
+) -> Result<Amount, Case> {
     let dec = Dec::from_amount(value).normalized();
     if dec.is_zero() {
-        return Some(value);
+        return Ok(value);
     }
     let anchor = leftmost.map_or(dec.adjusted(), |l| l.max(dec.adjusted()));
-    value.round_to(unit(anchor - precision + 1)?, method)
+    let unit = unit(anchor - precision + 1)?;
+    value
+        .round_to(unit, method)
+        .ok_or_else(|| Case::Mismatch(format!("round_to({value}, {unit}) refused")))
 }
+
+// Why a decTest line is not compared (besides the operation and the operands).
+const EXPONENT_LIMITS: &str =
+    "Overflow/Underflow/Subnormal/Clamped: decTest context exponent limits, not ours";
+const CONVERSION_ROUNDED: &str =
+    "conversion rounded to precision p (Inexact/Lost_digits): our amounts keep every digit";
+const NULL_OPERAND: &str = "null-reference operand (`#`): an amount is never absent";
+const LOST_DIGITS: &str = "Lost_digits (subset arithmetic rounds operands first)";
+const INVALID_OPERATION: &str = "Invalid_operation (result longer than precision p, or \
+     exponent out of range): our amounts have no precision p";
+const INEXACT_QUOTIENT: &str = "inexact quotient: ours carried to 28 digits, decTest rounds \
+     to p (a second rounding would not be exact)";
 
 fn dectest_case(tokens: &[String], context: &Context) -> Case {
     let arrow = tokens.iter().position(|t| t == "->").expect("->");
@@ -1484,12 +1764,7 @@ fn dectest_case(tokens: &[String], context: &Context) -> Case {
     let exponent_limits = ["overflow", "underflow", "subnormal", "clamped"]
         .iter()
         .any(|c| has(c));
-    let limits_excluded = || {
-        Case::Excluded(
-            "Overflow/Underflow/Subnormal/Clamped: decTest context exponent limits, not ours"
-                .into(),
-        )
-    };
+    let limits_excluded = || Case::Excluded(EXPONENT_LIMITS.into());
 
     if op == "tosci" || op == "toeng" {
         let raw = &operands[0];
@@ -1511,19 +1786,22 @@ fn dectest_case(tokens: &[String], context: &Context) -> Case {
             (None, None) => Case::Compared,
             (None, Some(got)) => Case::Mismatch(format!("{raw:?} read as {got}, decTest {result}")),
             (Some(_), None) => {
-                let exact = Dec::parse(raw).expect("a plain decimal").normalized();
-                let whole = (exact.adjusted() + 1).max(0);
-                if exact.exponent < -28 || whole + (-exact.exponent).max(0) > 28 {
+                if beyond_bounds(&Dec::parse(raw).expect("a plain decimal")).is_some() {
                     Case::RefusedExactBeyondRange
                 } else {
                     Case::Mismatch(format!("parse_plain refuses {raw:?}"))
                 }
             }
-            (Some(_), Some(_)) if has("lost_digits") || inexact => Case::Excluded(
-                "conversion rounded to precision p (Inexact/Lost_digits): our amounts keep \
-                 every digit"
-                    .into(),
-            ),
+            (Some(_), Some(got))
+                if beyond_bounds(&Dec::parse(raw).expect("a number")).is_some() =>
+            {
+                Case::Mismatch(format!(
+                    "parse_plain reads {raw:?}, beyond the bounds, as {got}"
+                ))
+            }
+            (Some(_), Some(_)) if has("lost_digits") || inexact => {
+                Case::Excluded(CONVERSION_ROUNDED.into())
+            }
             (Some(want), Some(got)) => {
                 if Dec::from_amount(got).same_value(want) {
                     Case::Compared
@@ -1550,7 +1828,7 @@ fn dectest_case(tokens: &[String], context: &Context) -> Case {
         return Case::Excluded(format!("operation {op}: not an Amount operation"));
     }
     if has("lost_digits") {
-        return Case::Excluded("Lost_digits (subset arithmetic rounds operands first)".into());
+        return Case::Excluded(LOST_DIGITS.into());
     }
     if exponent_limits {
         return limits_excluded();
@@ -1565,11 +1843,7 @@ fn dectest_case(tokens: &[String], context: &Context) -> Case {
 
     if matches!(op.as_str(), "quantize" | "rescale" | "tointegral") {
         if has("invalid_operation") {
-            return Case::Excluded(
-                "Invalid_operation (result longer than precision p, or exponent out of \
-                 range): our amounts have no precision p"
-                    .into(),
-            );
+            return Case::Excluded(INVALID_OPERATION.into());
         }
         let (x_dec, x) = &parsed[0];
         let exponent = match op.as_str() {
@@ -1598,8 +1872,9 @@ fn dectest_case(tokens: &[String], context: &Context) -> Case {
                 ));
             }
         };
-        let Some(unit) = unit(exponent) else {
-            return Case::Excluded("rounding unit 10^e beyond our range".into());
+        let unit = match unit(exponent) {
+            Ok(unit) => unit,
+            Err(case) => return case,
         };
         let ours = x.round_to(unit, method);
         if ours.is_none() && x_dec.normalized().adjusted() - exponent >= 28 {
@@ -1618,11 +1893,7 @@ fn dectest_case(tokens: &[String], context: &Context) -> Case {
             };
         }
         if inexact {
-            return Case::Excluded(
-                "inexact quotient: ours carried to 28 digits, decTest rounds to p (a second \
-                 rounding would not be exact)"
-                    .into(),
-            );
+            return Case::Excluded(INEXACT_QUOTIENT.into());
         }
         if ours.is_none() && expected.as_ref().is_some_and(|e| !e.fits_amount()) {
             return Case::RefusedExactBeyondRange;
@@ -1691,8 +1962,8 @@ fn dectest_case(tokens: &[String], context: &Context) -> Case {
         _ => None,
     };
     match round_significant(ours, context.precision, leftmost, method) {
-        Some(rounded) => compare_value(Some(rounded), result),
-        None => Case::Excluded("rounding unit 10^e beyond our range".into()),
+        Ok(rounded) => compare_value(Some(rounded), result),
+        Err(case) => case,
     }
 }
 
@@ -1718,6 +1989,9 @@ fn dectest_subset() {
     assert_eq!(files.len(), 21);
     let mut tally = Tally::default();
     let (mut lines, mut beyond, mut grammar) = (0, 0, 0);
+    // How close to 1 the excluded operands come: |decimal exponent| of the
+    // nearest one beyond the amount bounds (how near the corpus probes them).
+    let mut nearest_beyond = u64::MAX;
     let mut per_op: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
@@ -1762,6 +2036,15 @@ fn dectest_subset() {
                     entry.0 += 1;
                 }
                 Case::Excluded(reason) => {
+                    if reason.starts_with("operands ") {
+                        let arrow = tokens.iter().position(|t| t == "->").expect("->");
+                        for dec in tokens[2..arrow].iter().filter_map(|t| Dec::parse(t)) {
+                            if beyond_bounds(&dec).is_some() {
+                                let distance = dec.normalized().adjusted().unsigned_abs();
+                                nearest_beyond = nearest_beyond.min(distance);
+                            }
+                        }
+                    }
                     tally.exclude(reason);
                     entry.1 += 1;
                 }
@@ -1782,7 +2065,130 @@ fn dectest_subset() {
     for (op, (run, excluded)) in &per_op {
         println!("  {op}: {run} compared, {excluded} excluded");
     }
-    tally.finish("dectest", "lines");
+    let readme = ReadmeRow::of("decTest 2.62 subset");
+    tally.finish(
+        &readme,
+        "lines",
+        ("{} lines:", 3315),
+        &[
+            (
+                "operation compare: not an Amount operation",
+                913,
+                "compare {}",
+            ),
+            (
+                "operation remainder: not an Amount operation",
+                749,
+                "remainder {}",
+            ),
+            (
+                "operation divideint: not an Amount operation",
+                673,
+                "divideint {}",
+            ),
+            ("operation power: not an Amount operation", 596, "power {}"),
+            (
+                "operation reduce: not an Amount operation",
+                106,
+                "reduce {}",
+            ),
+            ("operation min: not an Amount operation", 67, "min {}"),
+            ("operation max: not an Amount operation", 67, "max {}"),
+            ("operands of 10^28 or more", 584, "of 10^28 or more {}"),
+            (
+                "operands with more than 28 decimals",
+                626,
+                "with more than 28 decimals {}",
+            ),
+            (INEXACT_QUOTIENT, 363, "inexact quotients {}"),
+            (
+                "Inexact with rounding down: not one of our methods (exact result checked)",
+                120,
+                "down {}",
+            ),
+            (
+                "Inexact with rounding up: not one of our methods (exact result checked)",
+                66,
+                "up {}",
+            ),
+            (
+                "Inexact with rounding floor: not one of our methods (exact result checked)",
+                66,
+                "floor {}",
+            ),
+            (
+                "Inexact with rounding ceiling: not one of our methods (exact result checked)",
+                66,
+                "ceiling {}",
+            ),
+            (
+                "Inexact with rounding half_down: not one of our methods (exact result checked)",
+                66,
+                "half_down {}",
+            ),
+            (
+                EXPONENT_LIMITS,
+                192,
+                "context exponent limits (Overflow, Underflow, Subnormal, Clamped) {}",
+            ),
+            (LOST_DIGITS, 184, "Lost_digits {}"),
+            (INVALID_OPERATION, 21, "Invalid_operation {}"),
+            (NULL_OPERAND, 15, "null-reference operands (`#`) {}"),
+            (CONVERSION_ROUNDED, 4, "conversions rounded at p {}"),
+        ],
+    );
+    readme.states(Cell::Corpus, "{} files", 21, files.len());
+    readme.states(Cell::Corpus, "{} lines", 8859, lines);
+    let mut run_by_op: BTreeMap<&str, usize> = BTreeMap::new();
+    for (op, (run, _)) in &per_op {
+        let op = if op == "tosci" || op == "toeng" {
+            "toSci/toEng"
+        } else {
+            op.as_str()
+        };
+        *run_by_op.entry(op).or_default() += run;
+    }
+    run_by_op.retain(|_, run| *run > 0);
+    let expected_by_op = [
+        ("add", 721),
+        ("subtract", 605),
+        ("multiply", 389),
+        ("quantize", 370),
+        ("rescale", 194),
+        ("divide", 130),
+        ("tointegral", 68),
+        ("plus", 62),
+        ("abs", 54),
+        ("minus", 40),
+        ("toSci/toEng", 682),
+    ];
+    assert_eq!(
+        run_by_op.keys().collect::<std::collections::BTreeSet<_>>(),
+        expected_by_op.iter().map(|(op, _)| op).collect(),
+        "decTest: the operations compared"
+    );
+    for (op, count) in expected_by_op {
+        readme.states(Cell::Run, &format!("{op} {{}}"), count, run_by_op[op]);
+    }
+    readme.states(
+        Cell::Run,
+        "{} of them refused by our plain grammar",
+        443,
+        grammar,
+    );
+    readme.states(
+        Cell::Run,
+        "{} refused because the exact result does not fit",
+        0,
+        beyond,
+    );
+    readme.states(Cell::Excluded, "{} lines:", 5544, tally.excluded_total());
+    readme.states(
+        Cell::Excluded,
+        "a decimal exponent of at least {} in magnitude",
+        100,
+        usize::try_from(nearest_beyond).expect("an exponent"),
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1912,10 +2318,7 @@ fn hledger_french_encodings() {
                 (4, 1, Code::BadDate),
             ]
     {
-        tally.exclude(
-            "dates 2012/3/22 (one-digit month and day): our DateFormat requires two digits; \
-             the 3 refusals are checked at their cells, postings compared with a synthetic date",
-        );
+        tally.exclude(ONE_DIGIT_DATES);
     } else {
         tally.mismatch(format!("one-digit dates: {errors:?}"));
     }
@@ -1943,10 +2346,7 @@ fn hledger_french_encodings() {
         .iter()
         .all(|(l, _, c)| *l == 1 && *c == Code::MissingColumn);
     if notes_show_eclair && missing && as_utf8.errors() == [(1, 13, Code::BadEncoding)] {
-        tally.exclude(
-            "t.iso8859-1.csv has no header line: refused (missing columns, line 1); its 0xE9 \
-             decodes to `é` as windows-1252 and is refused at 1:13 as UTF-8",
-        );
+        tally.exclude(NO_HEADER);
     } else {
         tally.mismatch(format!(
             "t.iso8859-1.csv: {:?} / {:?}",
@@ -1954,8 +2354,23 @@ fn hledger_french_encodings() {
             as_utf8.errors()
         ));
     }
-    tally.finish("hledger-fr-encodings", "readings");
+    let readme = ReadmeRow::of("hledger French samples");
+    tally.finish(
+        &readme,
+        "readings",
+        ("{} readings:", 7),
+        &[
+            (ONE_DIGIT_DATES, 1, "{} reading with one-digit dates"),
+            (NO_HEADER, 1, "{} file without a header line"),
+        ],
+    );
 }
+
+const ONE_DIGIT_DATES: &str = "dates 2012/3/22 (one-digit month and day): our DateFormat \
+     requires two digits; the 3 refusals are checked at their cells, postings compared with a \
+     synthetic date";
+const NO_HEADER: &str = "t.iso8859-1.csv has no header line: refused (missing columns, line \
+     1); its 0xE9 decodes to `é` as windows-1252 and is refused at 1:13 as UTF-8";
 
 // ---------------------------------------------------------------------------
 // ledger's standard journal and its oracle balances
@@ -2078,10 +2493,7 @@ fn ledger_standard_journal() {
     if total.len() != oracle_total.len() {
         tally.mismatch(format!("total commodities {total:?} vs {oracle_total:?}"));
     }
-    tally.exclude(
-        "standard.dat itself: ledger journal syntax, not an export; its 31-digit cost \
-         annotations (@ $53.6599999999999999998612221219) are prices, not posting amounts",
-    );
+    tally.exclude(STANDARD_DAT);
     println!(
         "ledger-standard-journal: {} postings read ({} physical lines), {} accounts, {} \
          (account, commodity) balances and {} commodity totals compared with ledger 3.3.0",
@@ -2091,8 +2503,27 @@ fn ledger_standard_journal() {
         oracle.len(),
         oracle_total.len()
     );
-    tally.finish("ledger-standard-journal", "balances");
+    let readme = ReadmeRow::of("ledger standard journal");
+    tally.finish(
+        &readme,
+        "balances",
+        ("{} balances:", 91),
+        &[(STANDARD_DAT, 1, "{} file, `standard.dat` itself")],
+    );
+    readme.states(Cell::What, "{} postings", 2925, summary.records);
+    readme.states(
+        Cell::Run,
+        "{} (account, commodity) balances",
+        83,
+        oracle.len(),
+    );
+    readme.states(Cell::Run, "{} accounts", 77, accounts.len());
+    readme.states(Cell::Run, "{} commodity totals", 8, oracle_total.len());
 }
+
+const STANDARD_DAT: &str = "standard.dat itself: ledger journal syntax, not an export; its \
+     31-digit cost annotations (@ $53.6599999999999999998612221219) are prices, not posting \
+     amounts";
 
 fn ingest_amount(text: &str, dialect: &Dialect) -> Amount {
     reddition::ingest::parse_amount(text, dialect).unwrap_or_else(|e| panic!("{text}: {e}"))
