@@ -112,11 +112,14 @@ enum State {
 }
 
 /// The end of the last line of `bytes` after which a record starts, as the
-/// scanner reads them (`bytes` starting at a record's start).
+/// scanner reads them (`bytes` starting at a record's start). A piece holds
+/// at least one record: blank lines alone are never cut off (the first
+/// piece must hold the header, wherever the blank lines before it end).
 pub(in crate::ingest) fn last_boundary(bytes: &[u8], delimiter: u8, quote: u8) -> Option<usize> {
     let mut state = State::CellStart;
     let mut cut = None;
-    for (index, &byte) in bytes.iter().enumerate() {
+    let content = bytes.iter().position(|b| *b != b'\n' && *b != b'\r')?;
+    for (index, &byte) in bytes.iter().enumerate().skip(content) {
         state = match state {
             State::Quoted if byte == quote => State::QuoteInQuotes,
             State::Quoted => State::Quoted,
@@ -178,6 +181,13 @@ mod tests {
         assert_eq!(last_boundary(b"12\" pipe;1\nb;2\n", b';', b'"'), Some(15));
         assert_eq!(last_boundary(b"\"open\n", b';', b'"'), None);
         assert_eq!(last_boundary(b"a\r", b';', b'"'), None);
+    }
+
+    #[test]
+    fn blank_lines_alone_are_never_a_piece() {
+        assert_eq!(last_boundary(b"\n\r\n\n", b';', b'"'), None);
+        assert_eq!(last_boundary(b"\n\na;b\n", b';', b'"'), Some(6));
+        assert_eq!(pieces(b"\n\n\na;b\nc;d\n", 1)[0], b"\n\n\na;b\n");
     }
 
     #[test]
