@@ -77,20 +77,29 @@ fn sample_statements() {
             insta::assert_snapshot!(name, text);
         }
     }
-    // Same inputs, same bytes: again, in another time zone and locale.
-    let second = scratch.path().join("second");
-    build(
-        &second,
-        &[
-            ("TZ", "Asia/Tokyo"),
-            ("LANG", "de_DE.UTF-8"),
-            ("LC_ALL", "de_DE.UTF-8"),
-        ],
-    );
-    let (first_files, second_files) = (files(&first), files(&second));
+    // Same inputs, same bytes: again, in another time zone and locale, and
+    // read on one core, then on five (the tallies of more cores merged).
+    for (run, threads) in [("second", "1"), ("third", "5")] {
+        let other = scratch.path().join(run);
+        build(
+            &other,
+            &[
+                ("TZ", "Asia/Tokyo"),
+                ("LANG", "de_DE.UTF-8"),
+                ("LC_ALL", "de_DE.UTF-8"),
+                ("REDDITION_THREADS", threads),
+            ],
+        );
+        same_bytes(&first, &other);
+    }
+}
+
+/// Two outputs hold the same files with the same bytes.
+fn same_bytes(first: &Path, second: &Path) {
+    let (first_files, second_files) = (files(first), files(second));
     assert_eq!(first_files.len(), second_files.len());
     for (a, b) in first_files.iter().zip(&second_files) {
-        assert_eq!(a.strip_prefix(&first).ok(), b.strip_prefix(&second).ok());
+        assert_eq!(a.strip_prefix(first).ok(), b.strip_prefix(second).ok());
         assert!(
             std::fs::read(a).ok() == std::fs::read(b).ok(),
             "{} differs between runs",
@@ -133,6 +142,38 @@ fn every_built_in_output_name_is_reserved() {
         assert!(
             declared.contains(&stem) || reserved.contains(&stem) || reserved.contains(&first),
             "`{}` is neither a declared report or submission nor a reserved built-in output",
+            relative.display()
+        );
+    }
+}
+
+/// `ledgers/generate.py` writes exactly the committed sample: its ledgers,
+/// the centres' declarations and crosswalk tables, and the ledgers' README.
+#[test]
+fn the_generator_reproduces_the_committed_sample() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let script = scratch.path().join("ledgers/generate.py");
+    std::fs::create_dir_all(scratch.path().join("ledgers")).expect("folder");
+    std::fs::copy(repository().join("ledgers/generate.py"), &script).expect("copied");
+    let output = Command::new("python3")
+        .arg(&script)
+        .output()
+        .expect("python3 runs (the sample's generator needs it)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written: Vec<PathBuf> = files(scratch.path())
+        .into_iter()
+        .filter(|path| path != &script)
+        .collect();
+    assert!(written.len() >= 25, "{} files written", written.len());
+    for path in written {
+        let relative = path.strip_prefix(scratch.path()).expect("inside");
+        assert!(
+            std::fs::read(&path).ok() == std::fs::read(repository().join(relative)).ok(),
+            "{} differs from the committed file",
             relative.display()
         );
     }

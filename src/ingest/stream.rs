@@ -41,7 +41,11 @@ pub const BLOCK: usize = 1 << 20;
 
 /// The cores to read with: those available, eight at most.
 pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    let asked = std::env::var("REDDITION_THREADS")
+        .ok()
+        .and_then(|value| value.parse::<usize>().ok())
+        .filter(|n| (1..=64).contains(n));
+    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
 }
 
 /// Why the fast path gave up; the precise reader then reads the data again.
