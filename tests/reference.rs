@@ -89,3 +89,50 @@ fn parser_sources() -> String {
         .map(|path| std::fs::read_to_string(path).expect("parser source"))
         .collect()
 }
+
+/// The README's example of the language is a whole report: added to the
+/// sample, it checks.
+#[test]
+fn readme_example_checks_with_the_sample() {
+    let readme = std::fs::read_to_string(repository().join("README.md")).expect("README");
+    let section = readme
+        .split("## The language in one example")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has the section");
+    let example = section
+        .split("```rdn\n")
+        .nth(1)
+        .and_then(|block| block.split("```").next())
+        .expect("the section shows an rdn block");
+    let project = tempfile::tempdir().expect("temporary folder");
+    for folder in ["reports", "ledgers"] {
+        copy_tree(&repository().join(folder), &project.path().join(folder));
+    }
+    std::fs::write(project.path().join("reports/readme-example.rdn"), example)
+        .expect("example written");
+    let mut sources = Sources::default();
+    let result = reddition::pipeline::check_project(&Project::new(project.path()), &mut sources);
+    match result {
+        Ok(program) => assert!(
+            program.reports.iter().any(|r| r.name == "resultats_abrege"),
+            "the example's report is checked"
+        ),
+        Err(diagnostics) => panic!(
+            "{}",
+            reddition::diagnostic::render(&sources, &diagnostics, false)
+        ),
+    }
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("readable").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copied");
+        }
+    }
+}
