@@ -2,6 +2,7 @@
 //! grammar/REFERENCE.md parses and checks (together they form one project),
 //! and every production of the EBNF has a parser function of the same name.
 
+use crate::atomic::copy_tree;
 use reddition::project::Project;
 use reddition::source::Sources;
 
@@ -122,17 +123,5 @@ fn readme_example_checks_with_the_sample() {
             "{}",
             reddition::diagnostic::render(&sources, &diagnostics, false)
         ),
-    }
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("folder");
-    for entry in std::fs::read_dir(from).expect("readable").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copied");
-        }
     }
 }
