@@ -1,8 +1,12 @@
-//! Atomic commit of outputs: whichever file-system operation fails (the k-th
-//! create, write, flush, sync or rename), or whenever the process is killed,
-//! the previous output stays exactly as it was and no temporary is left once
-//! the next run has cleaned up. An interruption at any step of the commit
-//! leaves the previous output, or the complete new one once it is in place.
+//! Atomic commit of outputs, of a folder (`build`) and of one file
+//! (`trial-balance --out`): whichever file-system operation fails (the k-th
+//! create, write, flush, sync of a file or a folder, rename or removal, once
+//! or for good), or whenever the process is killed, the previous output
+//! stays whole (in place, or beside it when the disk failed putting it
+//! back, which the run says and the next run undoes) and no temporary is
+//! left once the next run has cleaned up. An interruption at any step of
+//! the commit leaves the previous output, or the complete new one once it
+//! is in place.
 
 use reddition::output::{self, Bundle, Disk, RealDisk};
 use std::collections::BTreeMap;
@@ -10,25 +14,48 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Fails the `fail_at`-th operation (1-based) and performs the others; or,
-/// with `signal`, performs them all and reports an interruption from that
-/// operation on (the signal handler's flag, seen at the commit's next check).
+/// How a [`FaultyDisk`] misbehaves from its `at`-th operation (1-based).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fault {
+    /// That operation fails; the others are performed.
+    Once,
+    /// That operation and every one after it fail (a disk gone bad).
+    From,
+    /// Every operation is performed, and an interruption is reported from
+    /// that one on (the signal handler's flag, seen at the next check).
+    Signal,
+}
+
+/// A disk that performs every operation for real, but one (or all from
+/// one on) fails, or is followed by an interruption.
 struct FaultyDisk {
-    fail_at: usize,
+    at: usize,
+    fault: Fault,
     count: usize,
-    signal: bool,
 }
 
 impl FaultyDisk {
+    fn new(at: usize, fault: Fault) -> FaultyDisk {
+        FaultyDisk {
+            at,
+            fault,
+            count: 0,
+        }
+    }
+
     fn step(&mut self) -> std::io::Result<()> {
         self.count += 1;
-        if self.count == self.fail_at && !self.signal {
-            Err(std::io::Error::other(format!(
+        let fails = match self.fault {
+            Fault::Once => self.count == self.at,
+            Fault::From => self.count >= self.at,
+            Fault::Signal => false,
+        };
+        match fails {
+            true => Err(std::io::Error::other(format!(
                 "injected fault at operation {}",
                 self.count
-            )))
-        } else {
-            Ok(())
+            ))),
+            false => Ok(()),
         }
     }
 }
@@ -58,8 +85,16 @@ impl Disk for FaultyDisk {
         self.step()?;
         RealDisk.rename(from, to)
     }
+    fn sync_dir(&mut self, path: &Path) -> std::io::Result<()> {
+        self.step()?;
+        RealDisk.sync_dir(path)
+    }
+    fn remove_all(&mut self, path: &Path) -> std::io::Result<()> {
+        self.step()?;
+        RealDisk.remove_all(path)
+    }
     fn interrupted(&mut self) -> bool {
-        self.signal && self.count >= self.fail_at
+        self.fault == Fault::Signal && self.count >= self.at
     }
 }
 
@@ -122,6 +157,12 @@ pub fn leftovers(parent: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The messages of a commit's warnings.
+fn said(warnings: &[reddition::diagnostic::Diagnostic]) -> String {
+    let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    messages.join("\n")
+}
+
 #[test]
 fn a_fault_at_any_operation_leaves_the_previous_output() {
     let scratch = tempfile::tempdir().expect("temporary folder");
@@ -129,38 +170,177 @@ fn a_fault_at_any_operation_leaves_the_previous_output() {
     let previous = bundle("previous");
     output::commit(&target, &previous).expect("first commit");
     let next = bundle("next");
-    let mut faults = 0;
-    for fail_at in 1.. {
-        let mut disk = FaultyDisk {
-            fail_at,
-            count: 0,
-            signal: false,
-        };
+    let (mut failed, mut warned) = (0, 0);
+    for at in 1.. {
+        let mut disk = FaultyDisk::new(at, Fault::Once);
         let result = output::commit_with(&mut disk, &target, &next);
-        if result.is_ok() {
-            assert!(fail_at > disk.count, "the fault was swallowed");
-            break;
+        match result {
+            Ok(warnings) if at > disk.count => {
+                assert!(warnings.is_empty(), "{}", said(&warnings));
+                break;
+            }
+            // Once the new output is in place a fault is not undone: it is said.
+            Ok(warnings) => {
+                assert!(
+                    said(&warnings).contains("injected fault"),
+                    "the fault at operation {at} was swallowed: {}",
+                    said(&warnings)
+                );
+                assert_eq!(tree(&target), next, "fault at operation {at}");
+                warned += 1;
+                // The next run removes what this one could not.
+                output::commit(&target, &previous).expect("previous output");
+            }
+            Err(error) => {
+                assert!(
+                    error.message.contains("injected fault"),
+                    "{}",
+                    error.message
+                );
+                assert_eq!(
+                    tree(&target),
+                    previous,
+                    "fault at operation {at} changed the output"
+                );
+                failed += 1;
+            }
         }
-        faults += 1;
-        let error = result.err().map(|d| d.message).unwrap_or_default();
-        assert!(error.contains("injected fault"), "{error}");
-        assert_eq!(
-            tree(&target),
-            previous,
-            "fault at operation {fail_at} changed the output"
-        );
         assert!(
             leftovers(scratch.path()).is_empty(),
-            "fault at operation {fail_at} left {:?}",
+            "fault at operation {at} left {:?}",
             leftovers(scratch.path())
         );
     }
+    println!("commit of a folder: {failed} faults failed it, {warned} were warnings");
     assert!(
-        faults >= 20,
-        "every file is created, written, flushed and synced: {faults} operations"
+        failed >= 25,
+        "every file is created, written, flushed and synced, every folder synced: {failed}"
     );
+    // Syncing the folder holding the output, and removing the previous one.
+    assert_eq!(warned, 2, "faults once the output is in place");
     assert_eq!(tree(&target), next);
     assert!(leftovers(scratch.path()).is_empty());
+}
+
+/// A disk that fails for good from some operation on: when it fails the
+/// renaming into place and then the renaming back, the run says so, the
+/// previous output is whole beside the target, and the next run puts it
+/// back before anything else, even if that run fails too.
+#[test]
+fn a_disk_failing_for_good_never_loses_the_previous_output() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let target = scratch.path().join("out");
+    let previous = bundle("previous");
+    let next = bundle("next");
+    let mut stranded = 0;
+    for at in 1.. {
+        output::commit(&target, &previous).expect("previous output");
+        let mut disk = FaultyDisk::new(at, Fault::From);
+        let result = output::commit_with(&mut disk, &target, &next);
+        let error = match result {
+            Ok(_) if at > disk.count => break,
+            Ok(warnings) => {
+                assert!(said(&warnings).contains("injected fault"));
+                assert_eq!(tree(&target), next, "failing from operation {at}");
+                continue;
+            }
+            Err(error) => error,
+        };
+        assert!(
+            error.message.contains("injected fault"),
+            "{}",
+            error.message
+        );
+        if target.exists() {
+            assert_eq!(tree(&target), previous, "failing from operation {at}");
+            assert!(leftovers(scratch.path()).is_empty(), "from operation {at}");
+            continue;
+        }
+        // The previous output is beside the target, and the error says where.
+        stranded += 1;
+        let left = leftovers(scratch.path());
+        assert!(
+            left.len() == 1 && left[0].starts_with(".out.old-"),
+            "failing from operation {at} left {left:?}"
+        );
+        assert!(
+            error.message.contains(&left[0]) && error.message.contains("putting it back failed"),
+            "{}",
+            error.message
+        );
+        assert!(
+            output::previous_aside(),
+            "main must not say nothing was written"
+        );
+        assert_eq!(tree(&scratch.path().join(&left[0])), previous);
+        // The next run puts it back first (its first operation), then fails.
+        let mut next_run = FaultyDisk::new(2, Fault::Once);
+        let failed = output::commit_with(&mut next_run, &target, &next);
+        assert!(failed.is_err(), "the next run's injected fault");
+        assert_eq!(tree(&target), previous, "the next run put it back");
+        assert!(leftovers(scratch.path()).is_empty());
+    }
+    println!("a disk failing for good: {stranded} runs left the previous output beside the target");
+    assert!(
+        stranded >= 1,
+        "failing from the renaming into place strands the previous output"
+    );
+}
+
+/// What a killed run leaves (the previous output aside, the target missing,
+/// a staging folder) is put back and removed through the same disk: a
+/// fault there stops the commit with the previous output whole.
+#[test]
+fn a_fault_while_cleaning_up_a_killed_run_loses_nothing() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let target = scratch.path().join("out");
+    let aside = scratch.path().join(".out.old-1");
+    let previous = bundle("previous");
+    let next = bundle("next");
+    let (mut failed, mut not_put_back) = (0, 0);
+    for at in 1.. {
+        // A run killed between its two renames, and another one's staging.
+        output::commit(&aside, &previous).expect("the previous output, aside");
+        let junk = scratch.path().join(".out.tmp-2/sommets");
+        fs::create_dir_all(&junk).expect("a staging");
+        fs::write(junk.join("situation.txt"), "half written").expect("written");
+        let mut disk = FaultyDisk::new(at, Fault::Once);
+        match output::commit_with(&mut disk, &target, &next) {
+            Ok(_) if at > disk.count => break,
+            Ok(warnings) => {
+                assert!(said(&warnings).contains("injected fault"), "{at}");
+                assert_eq!(tree(&target), next, "fault at operation {at}");
+            }
+            Err(error) => {
+                assert!(
+                    error.message.contains("injected fault"),
+                    "{}",
+                    error.message
+                );
+                let now = match target.exists() {
+                    true => tree(&target),
+                    false => {
+                        assert!(error.message.contains("put back"), "{}", error.message);
+                        not_put_back += 1;
+                        tree(&aside)
+                    }
+                };
+                assert_eq!(now, previous, "fault at operation {at}");
+                failed += 1;
+            }
+        }
+        // Whatever happened, the next run ends with its own output alone.
+        output::commit(&target, &next).expect("a clean run");
+        assert_eq!(tree(&target), next);
+        assert!(leftovers(scratch.path()).is_empty(), "{at}");
+        fs::remove_dir_all(&target).expect("removed");
+    }
+    println!(
+        "cleaning up a killed run: {failed} faults failed the commit, {not_put_back} putting back"
+    );
+    // The first operation puts the previous output back.
+    assert_eq!(not_put_back, 1, "{failed} faults failed the commit");
+    assert!(failed >= 20, "{failed} faults failed the commit");
 }
 
 #[test]
@@ -172,11 +352,7 @@ fn an_interruption_at_any_step_leaves_one_whole_output() {
     let mut stopped = 0;
     for signal_at in 1.. {
         output::commit(&target, &previous).expect("previous output");
-        let mut disk = FaultyDisk {
-            fail_at: signal_at,
-            count: 0,
-            signal: true,
-        };
+        let mut disk = FaultyDisk::new(signal_at, Fault::Signal);
         let result = output::commit_with(&mut disk, &target, &next);
         let now = tree(&target);
         assert!(
@@ -193,7 +369,8 @@ fn an_interruption_at_any_step_leaves_one_whole_output() {
                 );
                 stopped += 1;
             }
-            Ok(()) => {
+            Ok(warnings) => {
+                assert!(warnings.is_empty(), "{}", said(&warnings));
                 assert_eq!(now, next, "signal at step {signal_at}: not the new output");
                 if signal_at > disk.count {
                     break;
@@ -205,6 +382,74 @@ fn an_interruption_at_any_step_leaves_one_whole_output() {
         stopped >= 6,
         "a check before each file and around the renames: {stopped}"
     );
+}
+
+/// Everything beside the trial balance `name` in `parent`.
+fn beside(parent: &Path, name: &str) -> Vec<String> {
+    fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|found| found != name)
+        .collect()
+}
+
+/// `trial-balance --out` writes through the same disk: a fault at any of
+/// its operations, or an interruption at any step, leaves the previous
+/// file or the whole new one, and nothing beside it.
+#[test]
+fn a_fault_or_an_interruption_writing_one_file_leaves_a_whole_file() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let target = scratch.path().join("balance.csv");
+    let previous = b"entity,account,balance\ncentre,100,1.00\n".to_vec();
+    let next = b"entity,account,balance\ncentre,100,2.00\ncentre,200,-2.00\n".to_vec();
+    for fault in [Fault::Once, Fault::Signal] {
+        let (mut failed, mut warned) = (0, 0);
+        for at in 1.. {
+            fs::write(&target, &previous).expect("the previous trial balance");
+            let mut reservation = output::reserve(&target, "file", None).expect("reserved");
+            let mut disk = FaultyDisk::new(at, fault);
+            let result = output::commit_file(&mut disk, &mut reservation, &next, &[]);
+            drop(reservation);
+            let now = fs::read(&target).expect("a trial balance");
+            assert!(
+                beside(scratch.path(), "balance.csv").is_empty(),
+                "{fault:?} at operation {at} left {:?}",
+                beside(scratch.path(), "balance.csv")
+            );
+            match result {
+                Ok(warnings) if at > disk.count => {
+                    assert!(warnings.is_empty(), "{}", said(&warnings));
+                    assert_eq!(now, next);
+                    break;
+                }
+                Ok(warnings) => {
+                    assert_eq!(now, next, "{fault:?} at operation {at}");
+                    if fault == Fault::Once {
+                        assert!(said(&warnings).contains("injected fault"), "{at}");
+                        warned += 1;
+                    }
+                }
+                Err(error) => {
+                    let why = match fault {
+                        Fault::Signal => "interrupted",
+                        _ => "injected fault",
+                    };
+                    assert!(error.message.contains(why), "{}", error.message);
+                    assert_eq!(now, previous, "{fault:?} at operation {at}");
+                    failed += 1;
+                }
+            }
+        }
+        println!("commit of one file, {fault:?}: {failed} failed it, {warned} warnings");
+        match fault {
+            // Create, write, flush, sync and rename; then the folder's sync.
+            Fault::Once => assert_eq!((failed, warned), (5, 1)),
+            // The check before the rename.
+            _ => assert!(failed >= 1, "{failed}"),
+        }
+    }
 }
 
 /// Copies a folder with all it holds.
