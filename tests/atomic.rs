@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// How a [`FaultyDisk`] misbehaves from its `at`-th operation (1-based).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -483,51 +484,170 @@ pub fn complete(out: &Path) -> bool {
         })
 }
 
+/// A build of `project` into `out`, its output thrown away.
+fn build(project: &Path, out: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_reddition"));
+    command
+        .arg("build")
+        .arg("--out")
+        .arg(out)
+        .current_dir(project)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command
+}
+
+/// What a build of `child` into `parent/out` has left, by its process id:
+/// its staging folder, and the previous output it moved aside.
+fn traces(parent: &Path, child: &std::process::Child) -> [PathBuf; 2] {
+    ["tmp", "old"].map(|kind| parent.join(format!(".out.{kind}-{}", child.id())))
+}
+
+/// Runs `child` to its end, noting when its staging folder appeared: how
+/// long its commit lasts, from the first file written to its exit.
+fn commit_duration(parent: &Path, mut child: std::process::Child) -> Option<Duration> {
+    let [staging, _] = traces(parent, &child);
+    let mut seen = None;
+    while child.try_wait().expect("polls").is_none() {
+        if seen.is_none() && staging.exists() {
+            seen = Some(Instant::now());
+        }
+        std::thread::sleep(Duration::from_micros(100));
+    }
+    assert!(child.wait().expect("waits").success());
+    seen.map(|at| at.elapsed())
+}
+
+/// How the kills of [`killing_the_build_never_leaves_a_partial_output`] landed.
+#[derive(Default, Debug)]
+struct Kills {
+    sent: usize,
+    /// The process died of the signal: it was still running.
+    landed: usize,
+    /// ...after its staging folder had appeared.
+    after_staging: usize,
+    /// ...during its commit, as what it left shows: its staging folder
+    /// (killed while writing, or between the renames), or the previous
+    /// output it had moved aside (between the renames, or before removing
+    /// it once the new output was in place).
+    during_commit: usize,
+    /// ...of which with the target missing: between the two renames.
+    between_renames: usize,
+}
+
+#[cfg(unix)]
 #[test]
 fn killing_the_build_never_leaves_a_partial_output() {
-    let project = tempfile::tempdir().expect("temporary folder");
-    let root: PathBuf = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    copy_tree(&root.join("reports"), &project.path().join("reports"));
-    copy_tree(&root.join("ledgers"), &project.path().join("ledgers"));
-    let out = project.path().join("out");
-    let build = || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_reddition"));
-        command
-            .args(["build", "--out", "out"])
-            .current_dir(project.path());
-        command
-    };
-    // A first, complete output; then time a whole run.
-    let started = std::time::Instant::now();
-    assert!(build().status().expect("runs").success());
-    let duration = started.elapsed();
-    let first = tree(&out);
-    assert!(complete(&out));
-    for step in 0..10u32 {
-        // Kill late in the run, where the commit happens, and earlier too.
-        let delay = duration * (11 + step) / 20;
-        let mut child = build().spawn().expect("spawns");
-        std::thread::sleep(delay);
-        let _ = child.kill();
-        let _ = child.wait();
-        let now = tree(&out);
-        assert!(
-            now == first || complete(&out) || !out.exists(),
-            "killed after {delay:?}: a partial output"
-        );
-        if !out.exists() {
-            // Killed between the two renames: the next run puts the previous output back.
-            assert!(
-                leftovers(project.path())
-                    .iter()
-                    .any(|n| n.starts_with(".out.old-"))
-            );
+    use std::os::unix::process::ExitStatusExt;
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let bases = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/cases/bases");
+    // Two projects whose outputs differ, built in turn into one folder, so
+    // that a mix of both, or of one and nothing, shows.
+    let projects = ["minimal", "two-entities"].map(|base| {
+        let project = scratch.path().join(base);
+        copy_tree(&bases.join(base), &project);
+        project
+    });
+    let references = [0, 1].map(|i| {
+        let out = scratch.path().join(format!("reference-{i}"));
+        assert!(build(&projects[i], &out).status().expect("runs").success());
+        tree(&out)
+    });
+    assert_ne!(references[0], references[1]);
+    let out = scratch.path().join("out");
+    assert!(build(&projects[0], &out).status().expect("runs").success());
+    // The commit's length (the median of three), on a build that replaces
+    // an output.
+    let mut windows: Vec<Duration> = (0..3)
+        .filter_map(|_| {
+            commit_duration(
+                scratch.path(),
+                build(&projects[1], &out).spawn().expect("spawns"),
+            )
+        })
+        .collect();
+    windows.sort();
+    let window = windows.get(1).copied().unwrap_or(Duration::from_millis(20));
+    let mut seed = 0x6b11_u64;
+    let mut kills = Kills::default();
+    // The last whole output, in place or moved aside by a killed run.
+    let mut before = tree(&out);
+    for round in 0..48 {
+        let which = round % 2;
+        let mut child = build(&projects[which], &out).spawn().expect("spawns");
+        let [staging, aside] = traces(scratch.path(), &child);
+        let started = Instant::now();
+        let random = u32::try_from(next(&mut seed) % 1000).unwrap_or(0);
+        // Wait for a trace of the commit (then for a part of its length):
+        // its staging folder, or the previous output moved aside; or, one
+        // round in four, anywhere in the run, reading included.
+        let (trace, delay) = match round % 4 {
+            0 => (Some(&staging), Duration::ZERO),
+            1 => (Some(&staging), window * random / 1000),
+            2 => (Some(&aside), Duration::ZERO),
+            _ => (None, window * 4 * random / 1000),
+        };
+        if let Some(trace) = trace {
+            while !trace.exists() && child.try_wait().expect("polls").is_none() {
+                assert!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "round {round}: no {} after 20 s",
+                    trace.display()
+                );
+                std::thread::sleep(Duration::from_micros(50));
+            }
         }
+        std::thread::sleep(delay);
+        let staged = staging.exists();
+        let _ = child.kill();
+        kills.sent += 1;
+        let status = child.wait().expect("waits");
+        if status.signal() == Some(9) {
+            kills.landed += 1;
+            let unfinished = staging.exists() || aside.exists();
+            kills.after_staging += usize::from(staged || unfinished);
+            kills.during_commit += usize::from(unfinished);
+            kills.between_renames += usize::from(unfinished && !out.exists());
+        } else {
+            assert!(status.success(), "round {round}: {status:?}");
+        }
+        // The folder is one whole output, the previous or the new one; or,
+        // a run killed between the renames, missing with the previous one
+        // whole beside it (the next run puts it back).
+        let whole = match out.exists() {
+            true => out.clone(),
+            false => {
+                let aside: Vec<String> = leftovers(scratch.path())
+                    .into_iter()
+                    .filter(|n| n.starts_with(".out.old-"))
+                    .collect();
+                assert_eq!(aside.len(), 1, "round {round}: {aside:?}");
+                scratch.path().join(&aside[0])
+            }
+        };
+        let now = tree(&whole);
+        assert!(
+            complete(&whole) && (now == before || now == references[which]),
+            "round {round}: a partial output in {}",
+            whole.display()
+        );
+        before = now;
     }
-    assert!(build().status().expect("runs").success());
-    assert!(complete(&out));
-    assert_eq!(tree(&out), first, "same inputs, same bytes");
-    let left: Vec<String> = leftovers(project.path())
+    println!("the commit lasts about {window:?}");
+    println!(
+        "{} kills: {} landed on a running build, {} after its staging folder appeared, \
+         {} during the commit ({} between the two renames)",
+        kills.sent, kills.landed, kills.after_staging, kills.during_commit, kills.between_renames
+    );
+    assert!(kills.landed >= kills.sent / 2, "{kills:?}");
+    assert!(
+        kills.during_commit >= 1,
+        "no kill landed during the commit: {kills:?}"
+    );
+    // The next run puts back what a kill left aside and removes the rest.
+    assert!(build(&projects[0], &out).status().expect("runs").success());
+    assert_eq!(tree(&out), references[0], "same inputs, same bytes");
+    let left: Vec<String> = leftovers(scratch.path())
         .into_iter()
         .filter(|n| n.starts_with(".out"))
         .collect();
@@ -535,4 +655,12 @@ fn killing_the_build_never_leaves_a_partial_output() {
         left.is_empty(),
         "temporaries left after a clean run: {left:?}"
     );
+}
+
+/// A small deterministic generator, so a failure can be replayed.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
 }
