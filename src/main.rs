@@ -241,8 +241,10 @@ fn run(cli: Cli) -> u8 {
     };
     let result = dispatch(cli.command, limits, &mut sources, &reading);
     drop(display);
-    if result.is_err() && output::interrupted() {
-        // Whatever failed, it failed because the run stopped for Ctrl-C.
+    if result.is_err() && output::interrupted() && !output::previous_aside() {
+        // Whatever failed, it failed because the run stopped for Ctrl-C
+        // (unless the previous output could not be put back: that error
+        // says where it is).
         interrupted_exit();
     }
     match result {
@@ -320,9 +322,7 @@ fn dispatch(
             say(&text);
             vec![]
         }),
-        Command::TrialBalance(args) => {
-            trial_balance_command(*args, limits, sources, reading).map(|()| vec![])
-        }
+        Command::TrialBalance(args) => trial_balance_command(*args, limits, sources, reading),
     }
 }
 
@@ -333,7 +333,7 @@ fn trial_balance_command(
     limits: Limits,
     sources: &mut Sources,
     reading: &ReadOptions<'_>,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let out = args.out.clone();
     let mut reservation = match &out {
         Some(out) => Some(reserve(out, "file", args.wait)?),
@@ -497,7 +497,8 @@ fn build(
     );
     inputs.push((project.root.join("reports"), "reports".to_string()));
     output::check_target(out, &inputs).map_err(|d| vec![d])?;
-    output::commit_reserved(&mut output::RealDisk, reservation, &bundle).map_err(|d| vec![d])?;
+    let committed = output::commit_reserved(&mut output::RealDisk, reservation, &bundle)
+        .map_err(|d| vec![d])?;
     let lines: u64 = built
         .cube
         .entities
@@ -530,7 +531,9 @@ fn build(
         bundle.len(),
         out.display()
     ));
-    Ok(built.warnings)
+    let mut warnings = built.warnings;
+    warnings.extend(committed);
+    Ok(warnings)
 }
 
 fn explain_figure(
@@ -611,16 +614,19 @@ fn file_options(args: TrialBalanceArgs, path: PathBuf) -> FileOptions {
 }
 
 /// The CSV on stdout, or committed to `out` (then one line says so).
+/// Returns the commit's warnings.
 fn write_trial_balance(
     balance: &trial_balance::TrialBalance,
     by_period: bool,
     out: Option<(&std::path::Path, &mut output::Reservation)>,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let text = trial_balance::csv(&balance.rows, by_period);
+    let mut warnings = Vec::new();
     match out {
         None => say(&text),
         Some((out, reservation)) => {
-            output::commit_file(reservation, text.as_bytes(), &balance.inputs)
+            let disk = &mut output::RealDisk;
+            warnings = output::commit_file(disk, reservation, text.as_bytes(), &balance.inputs)
                 .map_err(|d| vec![d])?;
             say_line(format!(
                 "ok: {} ledger lines, {} balance{} written to {}",
@@ -631,7 +637,7 @@ fn write_trial_balance(
             ));
         }
     }
-    Ok(())
+    Ok(warnings)
 }
 
 /// A progress bar on stderr while ledgers are read: shown only on a

@@ -10,7 +10,7 @@ mod guard;
 mod target;
 
 use guard::{Active, Lock, lock, remove_stale};
-pub use guard::{Interruption, interrupt, interrupted, stopped};
+pub use guard::{Interruption, interrupt, interrupted, previous_aside, stopped};
 
 use crate::diagnostic::{Code, Diagnostic};
 use std::collections::BTreeMap;
@@ -24,9 +24,15 @@ pub const MANIFEST: &str = "manifest.json";
 /// Relative path → content, in path order.
 pub type Bundle = BTreeMap<String, Vec<u8>>;
 
-/// The file-system operations a commit performs, so that tests can make any
-/// one of them fail. Clean-up (removing folders) is not among them: it is
-/// best effort and never decides the outcome.
+/// The file-system operations of a commit, of a folder (`build`) or of one
+/// file (`trial-balance --out`), so that tests can make any one of them
+/// fail: every creation, write, sync, rename and removal of an output, of
+/// its temporary, of the previous output and of what a killed run left.
+/// Two things bypass it: the lock beside the target (`guard.rs`: taken
+/// before a run reads anything, failing there is exit 3 with nothing done)
+/// and the removal of a failed commit's own staging when the commit ends
+/// (also on a panic, where no `Disk` is at hand); what that removal leaves,
+/// the next run removes through the `Disk`.
 pub trait Disk {
     fn create_dir_all(&mut self, path: &Path) -> std::io::Result<()>;
     fn create(&mut self, path: &Path) -> std::io::Result<fs::File>;
@@ -34,6 +40,10 @@ pub trait Disk {
     fn flush(&mut self, file: &mut fs::File) -> std::io::Result<()>;
     fn sync(&mut self, file: &fs::File) -> std::io::Result<()>;
     fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()>;
+    /// Makes the entries of a folder (files created or renamed in it) durable.
+    fn sync_dir(&mut self, path: &Path) -> std::io::Result<()>;
+    /// Removes a folder with all it holds, or a file.
+    fn remove_all(&mut self, path: &Path) -> std::io::Result<()>;
     /// Whether the run was asked to stop (checked between the steps of a
     /// commit); by default whether the signal handler called [`interrupt`].
     fn interrupted(&mut self) -> bool {
@@ -62,6 +72,23 @@ impl Disk for RealDisk {
     }
     fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
         fs::rename(from, to)
+    }
+    #[cfg(unix)]
+    fn sync_dir(&mut self, path: &Path) -> std::io::Result<()> {
+        fs::File::open(path)?.sync_all()
+    }
+    /// Elsewhere a folder cannot be opened to be synced; its entries are
+    /// made durable by the file system itself.
+    #[cfg(not(unix))]
+    fn sync_dir(&mut self, _: &Path) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn remove_all(&mut self, path: &Path) -> std::io::Result<()> {
+        if fs::symlink_metadata(path)?.is_dir() {
+            fs::remove_dir_all(path)
+        } else {
+            fs::remove_file(path)
+        }
     }
 }
 
@@ -100,16 +127,17 @@ pub fn reserve(
 
 impl Reservation {
     /// Creates the folder holding the target and takes the lock if not yet
-    /// held, then removes what killed runs left behind.
-    fn ready(&mut self, disk: &mut dyn Disk) -> Result<(), Diagnostic> {
+    /// held, then puts back the previous output a killed run left aside
+    /// and removes its temporaries. Returns warnings for leftovers that
+    /// could not be removed.
+    fn ready(&mut self, disk: &mut dyn Disk) -> Result<Vec<Diagnostic>, Diagnostic> {
         if self.lock.is_none() {
             disk.create_dir_all(&self.parent)
                 .map_err(|e| io_error("create", &self.parent, e))?;
             let held = lock(&self.parent, &self.name, &self.target, None)?;
             self.lock = Some(held);
         }
-        remove_stale(&self.parent, &self.name);
-        Ok(())
+        remove_stale(disk, &self.parent, &self.name, &self.staging())
     }
 
     fn staging(&self) -> PathBuf {
@@ -118,8 +146,10 @@ impl Reservation {
     }
 }
 
-/// Replaces `target` by a folder holding exactly `bundle`.
-pub fn commit(target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
+/// Replaces `target` by a folder holding exactly `bundle`. Returns warnings:
+/// what could not be done once the new output was in place, or leftovers
+/// of killed runs that could not be removed.
+pub fn commit(target: &Path, bundle: &Bundle) -> Result<Vec<Diagnostic>, Diagnostic> {
     commit_with(&mut RealDisk, target, bundle)
 }
 
@@ -148,17 +178,22 @@ pub fn check_target(target: &Path, inputs: &[(PathBuf, String)]) -> Result<(), D
 }
 
 /// [`commit`] through a given [`Disk`].
-pub fn commit_with(disk: &mut dyn Disk, target: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
+pub fn commit_with(
+    disk: &mut dyn Disk,
+    target: &Path,
+    bundle: &Bundle,
+) -> Result<Vec<Diagnostic>, Diagnostic> {
     let mut reservation = reserve(target, "folder", None)?;
     commit_reserved(disk, &mut reservation, bundle)
 }
 
-/// Replaces the reserved folder by one holding exactly `bundle`.
+/// Replaces the reserved folder by one holding exactly `bundle`; returns
+/// warnings, as [`commit`] does.
 pub fn commit_reserved(
     disk: &mut dyn Disk,
     reservation: &mut Reservation,
     bundle: &Bundle,
-) -> Result<(), Diagnostic> {
+) -> Result<Vec<Diagnostic>, Diagnostic> {
     let target = reservation.target.clone();
     if target.is_file() {
         return Err(Diagnostic::error(
@@ -169,11 +204,11 @@ pub fn commit_reserved(
     }
     let staging = reservation.staging();
     let mut active = Active::begin(staging.clone())?;
-    reservation.ready(disk)?;
+    let mut warnings = reservation.ready(disk)?;
     // Under the lock: another run may have been replacing the folder.
     target::previous_output(&target)?;
     write_bundle(disk, &staging, bundle)?;
-    swap(
+    let previous = swap(
         disk,
         &staging,
         &target,
@@ -181,20 +216,59 @@ pub fn commit_reserved(
         &reservation.name,
     )?;
     active.written();
-    sync_dir(&reservation.parent);
-    Ok(())
+    warnings.extend(settle(disk, &target, &reservation.parent));
+    // Only once the renames are durable: removed before, a power failure
+    // could leave neither output.
+    if let Some(previous) = previous
+        && let Err(error) = disk.remove_all(&previous)
+    {
+        warnings.push(left_behind(&previous, "the previous output", &error));
+    }
+    Ok(warnings)
+}
+
+/// Syncs the folder holding a target once the new output is renamed into
+/// place. Not fatal, unlike the syncs before the rename (of each file and
+/// of each staging folder, which fail the commit with nothing replaced):
+/// here the new output is already in place and seen by every reader, and
+/// undoing it would take renames needing the same sync. A warning says
+/// that a power failure could still bring back the previous output.
+fn settle(disk: &mut dyn Disk, target: &Path, parent: &Path) -> Option<Diagnostic> {
+    let error = disk.sync_dir(parent).err()?;
+    Some(
+        Diagnostic::warning(
+            Code::OutputIo,
+            format!(
+                "`{}` is written, but syncing `{}` failed: {error}",
+                target.display(),
+                parent.display()
+            ),
+        )
+        .help("the new output is in place; if the machine loses power before the disk settles, the previous output may reappear: run again to be sure"),
+    )
+}
+
+/// A leftover that could not be removed: nothing is lost, the next run
+/// removes it.
+fn left_behind(path: &Path, what: &str, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::warning(
+        Code::OutputIo,
+        format!("cannot remove {what} `{}`: {error}", path.display()),
+    )
+    .help("it is no part of the output; the next run into this folder removes it, or remove it yourself")
 }
 
 /// Replaces the reserved single file by `content`: written to a temporary
 /// file beside it (`.NAME.tmp-PID`), flushed and synced, then renamed over
 /// it. A failed or interrupted run leaves the previous file as it was.
 /// Refuses a folder, a target that is one of `inputs`, and a file that is
-/// not a previous trial balance.
+/// not a previous trial balance. Returns warnings, as [`commit`] does.
 pub fn commit_file(
+    disk: &mut dyn Disk,
     reservation: &mut Reservation,
     content: &[u8],
     inputs: &[PathBuf],
-) -> Result<(), Diagnostic> {
+) -> Result<Vec<Diagnostic>, Diagnostic> {
     let target = reservation.target.clone();
     if target.is_dir() {
         return Err(Diagnostic::error(
@@ -224,19 +298,23 @@ pub fn commit_file(
     target::replaceable_file(&target)?;
     let staging = reservation.staging();
     let mut active = Active::begin(staging.clone())?;
-    reservation.ready(&mut RealDisk)?;
-    let mut file = fs::File::create(&staging).map_err(|e| io_error("create", &staging, e))?;
-    file.write_all(content)
-        .and_then(|()| file.flush())
+    let mut warnings = reservation.ready(disk)?;
+    let mut file = disk
+        .create(&staging)
+        .map_err(|e| io_error("create", &staging, e))?;
+    disk.write(&mut file, content)
         .map_err(|e| io_error("write", &staging, e))?;
-    file.sync_all().map_err(|e| io_error("sync", &staging, e))?;
-    if interrupted() {
-        return Err(guard::stopped());
-    }
-    fs::rename(&staging, &target).map_err(|e| io_error("rename into place", &target, e))?;
+    disk.flush(&mut file)
+        .map_err(|e| io_error("flush", &staging, e))?;
+    disk.sync(&file)
+        .map_err(|e| io_error("sync", &staging, e))?;
+    drop(file);
+    stop_if_interrupted(disk)?;
+    disk.rename(&staging, &target)
+        .map_err(|e| io_error("rename into place", &target, e))?;
     active.written();
-    sync_dir(&reservation.parent);
-    Ok(())
+    warnings.extend(settle(disk, &target, &reservation.parent));
+    Ok(warnings)
 }
 
 fn io_error(what: &str, path: &Path, error: std::io::Error) -> Diagnostic {
@@ -247,17 +325,17 @@ fn io_error(what: &str, path: &Path, error: std::io::Error) -> Diagnostic {
     .help("check the output folder's permissions and free space; the previous output is untouched")
 }
 
-/// Moves the previous output aside, the staging folder into place, then
-/// drops the previous output; on failure, or on an interruption between the
-/// two renames, puts the previous output back. Once the new output is in
-/// place nothing is undone.
+/// Moves the previous output aside (`.NAME.old-PID`), then the staging
+/// folder into place; on failure, or on an interruption between the two
+/// renames, puts the previous output back. Returns where the previous
+/// output is, to be removed once the new one is durably in place.
 fn swap(
     disk: &mut dyn Disk,
     staging: &Path,
     target: &Path,
     parent: &Path,
     name: &str,
-) -> Result<(), Diagnostic> {
+) -> Result<Option<PathBuf>, Diagnostic> {
     let previous = parent.join(format!(".{name}.old-{}", std::process::id()));
     let had_previous = target.exists();
     stop_if_interrupted(disk)?;
@@ -271,14 +349,41 @@ fn swap(
         disk.rename(staging, target)
             .map_err(|e| io_error("rename into place", target, e))
     };
-    if moved.is_err() && had_previous {
-        let _ = fs::rename(&previous, target);
+    match moved {
+        Ok(()) => Ok(had_previous.then_some(previous)),
+        Err(failure) if had_previous => match disk.rename(&previous, target) {
+            Ok(()) => Err(failure),
+            Err(error) => Err(not_put_back(&failure, &previous, target, &error)),
+        },
+        Err(failure) => Err(failure),
     }
-    moved?;
-    if had_previous {
-        let _ = fs::remove_dir_all(&previous);
-    }
-    Ok(())
+}
+
+/// The previous output could not be put back after a failed swap: the
+/// target is missing and the previous output is whole beside it. Said
+/// loudly (never "nothing was written"); the next run puts it back before
+/// anything else ([`remove_stale`]).
+fn not_put_back(
+    failure: &Diagnostic,
+    previous: &Path,
+    target: &Path,
+    error: &std::io::Error,
+) -> Diagnostic {
+    guard::set_aside();
+    Diagnostic::error(
+        Code::OutputIo,
+        format!(
+            "`{}` is missing: the previous output was moved aside to `{}` and putting it back failed: {error}",
+            target.display(),
+            previous.display()
+        ),
+    )
+    .note(format!("the commit stopped first: {}", failure.message))
+    .help(format!(
+        "the previous output is whole in `{}`; the next run writing `{}` puts it back before anything else, or rename it yourself",
+        previous.display(),
+        target.display()
+    ))
 }
 
 fn stop_if_interrupted(disk: &mut dyn Disk) -> Result<(), Diagnostic> {
@@ -288,18 +393,27 @@ fn stop_if_interrupted(disk: &mut dyn Disk) -> Result<(), Diagnostic> {
     }
 }
 
-/// Writes every file, the manifest last, each flushed and synced to disk.
+/// Writes every file, the manifest last, each flushed and synced to disk,
+/// then syncs every folder of the staging (its own entries last), so that
+/// nothing is renamed into place before all of it is durable. A failed
+/// sync here fails the commit: nothing has been replaced yet.
 fn write_bundle(disk: &mut dyn Disk, staging: &Path, bundle: &Bundle) -> Result<(), Diagnostic> {
     disk.create_dir_all(staging)
         .map_err(|e| io_error("create", staging, e))?;
+    let mut folders = std::collections::BTreeSet::new();
     let others = bundle.iter().filter(|(path, _)| path.as_str() != MANIFEST);
     let manifest = bundle.iter().filter(|(path, _)| path.as_str() == MANIFEST);
     for (relative, content) in others.chain(manifest) {
         stop_if_interrupted(disk)?;
         let path = staging.join(relative);
-        if let Some(folder) = path.parent() {
+        if let Some(folder) = path.parent()
+            && folder != staging
+            && !folders.contains(folder)
+        {
             disk.create_dir_all(folder)
                 .map_err(|e| io_error("create", folder, e))?;
+            let created = folder.ancestors().take_while(|f| *f != staging);
+            folders.extend(created.map(Path::to_path_buf));
         }
         let mut file = disk
             .create(&path)
@@ -310,12 +424,10 @@ fn write_bundle(disk: &mut dyn Disk, staging: &Path, bundle: &Bundle) -> Result<
             .map_err(|e| io_error("flush", &path, e))?;
         disk.sync(&file).map_err(|e| io_error("sync", &path, e))?;
     }
-    sync_dir(staging);
-    Ok(())
-}
-
-fn sync_dir(path: &Path) {
-    if let Ok(folder) = fs::File::open(path) {
-        let _ = folder.sync_all();
+    // Deepest first, the staging folder itself last.
+    for folder in folders.iter().rev().map(PathBuf::as_path).chain([staging]) {
+        disk.sync_dir(folder)
+            .map_err(|e| io_error("sync", folder, e))?;
     }
+    Ok(())
 }

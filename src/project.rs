@@ -272,7 +272,7 @@ impl Project {
         })?;
         match String::from_utf8(bytes) {
             // A byte-order mark, as some editors write, is not part of the text.
-            Ok(text) => Ok(sources.add(shown, text.strip_prefix('\u{feff}').unwrap_or(&text))),
+            Ok(text) => Ok(sources.add_read(shown, text)),
             Err(error) => {
                 // Show the file with the bad bytes replaced, pointing at the first.
                 let valid = error.utf8_error().valid_up_to();

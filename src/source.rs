@@ -6,6 +6,9 @@
 
 use std::fmt;
 
+/// The UTF-8 byte-order mark some editors write at the start of a file.
+const BYTE_ORDER_MARK: &str = "\u{feff}";
+
 /// Index of a file in [`Sources`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct FileId(pub u32);
@@ -57,6 +60,9 @@ pub struct SourceFile {
     pub first_line: usize,
     /// True for a few lines of a larger file, kept for a diagnostic.
     pub is_excerpt: bool,
+    /// Whether the file began with a UTF-8 byte-order mark, which is not
+    /// part of `text` ([`Sources::add_read`]).
+    pub byte_order_mark: bool,
     line_starts: Vec<usize>,
 }
 
@@ -70,7 +76,19 @@ impl SourceFile {
             text,
             first_line,
             is_excerpt,
+            byte_order_mark: false,
             line_starts,
+        }
+    }
+
+    /// The bytes of the file as read: its text, after the byte-order mark
+    /// it began with, so that its SHA-256 is the file's.
+    pub fn bytes_read(&self) -> std::borrow::Cow<'_, [u8]> {
+        match self.byte_order_mark {
+            true => [BYTE_ORDER_MARK.as_bytes(), self.text.as_bytes()]
+                .concat()
+                .into(),
+            false => self.text.as_bytes().into(),
         }
     }
 
@@ -121,6 +139,19 @@ impl Sources {
         self.push(SourceFile::new(name.into(), text.into(), 1, false))
     }
 
+    /// Registers a whole file read from disk; a byte-order mark, as some
+    /// editors write, is not part of its text but is remembered.
+    pub fn add_read(&mut self, name: impl Into<String>, text: String) -> FileId {
+        let file = match text.strip_prefix(BYTE_ORDER_MARK) {
+            Some(rest) => SourceFile {
+                byte_order_mark: true,
+                ..SourceFile::new(name.into(), rest.to_string(), 1, false)
+            },
+            None => SourceFile::new(name.into(), text, 1, false),
+        };
+        self.push(file)
+    }
+
     /// Registers an excerpt of a large file whose first line is `first_line`.
     pub fn add_excerpt(
         &mut self,
@@ -166,6 +197,16 @@ mod tests {
         let file = sources.add("a.rdn", "ligne \"é\"\nsecond é x");
         let x = sources.get(file).text.rfind('x').unwrap_or_default();
         assert_eq!(sources.location(Span::new(file, x, x + 1)), "a.rdn:2:10");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_text_but_is_read() {
+        let mut sources = Sources::default();
+        let file = sources.add_read("t.csv", "\u{feff}code\n".to_string());
+        assert_eq!(sources.get(file).text, "code\n");
+        assert_eq!(&*sources.get(file).bytes_read(), b"\xef\xbb\xbfcode\n");
+        let plain = sources.add_read("u.csv", "code\n".to_string());
+        assert_eq!(&*sources.get(plain).bytes_read(), b"code\n");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! No input makes reddition panic or overflow its stack: random bytes, every
-//! sample file truncated at many points, and deeply nested formulas all end
-//! in diagnostics and a clean non-zero exit, with nothing written.
+//! No input makes reddition panic or overflow its stack: random bytes,
+//! specification text built from the language's tokens and mutated at
+//! random, every sample file truncated at many points, and deeply nested
+//! formulas all end in diagnostics and a clean exit, with nothing written.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -109,25 +110,342 @@ fn check_survives_truncated_specification_files() {
     }
 }
 
+/// A small deterministic generator (xorshift), so a failure can be replayed.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
+    }
+
+    fn pick<'a>(&mut self, items: &'a [String]) -> &'a str {
+        &items[self.below(items.len())]
+    }
+}
+
 #[test]
-fn check_survives_random_bytes() {
+fn check_refuses_random_bytes_as_not_utf8() {
     let project = sample_copy();
     let target = project.path().join("reports/statements/resultats.rdn");
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    for round in 0..24 {
+    let mut random = Random(0x9e37_79b9_7f4a_7c15);
+    for round in 0..6 {
         let bytes: Vec<u8> = (0..(64 + round * 97))
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
+            .map(|_| (random.next() >> 24) as u8)
             .collect();
+        assert!(std::str::from_utf8(&bytes).is_err(), "round {round}");
         std::fs::write(&target, &bytes).expect("written");
         let output = run(project.path(), &["check"]);
         assert_clean_failure(&output, &format!("random bytes, round {round}"));
         assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("[E0105]"), "round {round}: {stderr}");
     }
+}
+
+/// The language's tokens: its keywords (every word the grammar quotes),
+/// its symbols, and names, strings and numbers, good and bad.
+struct Vocabulary {
+    keywords: std::collections::BTreeSet<String>,
+    tokens: Vec<String>,
+    /// Characters a specification refuses before it is parsed (E0106),
+    /// inserted in a few rounds only.
+    invisible: Vec<String>,
+}
+
+fn vocabulary() -> Vocabulary {
+    let grammar =
+        std::fs::read_to_string(repository().join("grammar/reddition.ebnf")).expect("grammar");
+    let keywords: std::collections::BTreeSet<String> = grammar
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|word| word.len() > 1 && word.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .map(str::to_string)
+        .collect();
+    assert!(
+        keywords.len() >= 80,
+        "keywords read from the grammar: {keywords:?}"
+    );
+    let others = [
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "..",
+        "=>",
+        "->",
+        "==",
+        "!=",
+        "<=",
+        ">=",
+        "=",
+        ",",
+        ":",
+        ".",
+        "+",
+        "-",
+        "*",
+        "/",
+        "|",
+        "x",
+        "revenus",
+        "charges",
+        "inconnu",
+        "resultats",
+        "centre",
+        "year - 1",
+        "\"Libellé\"",
+        "\"{year_end}\"",
+        "\"\"",
+        "\"non terminée",
+        "\"\\q\"",
+        "\"e\u{301}\"",
+        "0",
+        "51000",
+        "51000..51040",
+        "1.5",
+        "-1",
+        "99999999999999999999999999999999",
+        "2025-07-01",
+        "1.4300.0620.910",
+        "9*",
+        "\n",
+        "\n\n",
+        "\t",
+        "# commentaire\n",
+        "é",
+        "\r\n",
+    ];
+    let mut tokens: Vec<String> = keywords.iter().cloned().collect();
+    tokens.extend(others.iter().map(|t| (*t).to_string()));
+    let invisible = ["\u{feff}", "\u{0}", "\"\u{202e}\"", "\u{200b}"];
+    Vocabulary {
+        keywords,
+        tokens,
+        invisible: invisible.iter().map(|t| (*t).to_string()).collect(),
+    }
+}
+
+/// A specification's text cut into tokens: words, strings, comments,
+/// blanks and single symbols (concatenated they give the text back).
+fn tokens(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let mut end = start + c.len_utf8();
+        let mut take_until = |until: &dyn Fn(char) -> bool, end: &mut usize| {
+            while let Some(&(at, next)) = chars.peek() {
+                if until(next) {
+                    break;
+                }
+                *end = at + next.len_utf8();
+                chars.next();
+            }
+        };
+        if c == '"' {
+            take_until(&|n| n == '"' || n == '\n', &mut end);
+            if let Some(&(at, '"')) = chars.peek() {
+                end = at + 1;
+                chars.next();
+            }
+        } else if c == '#' {
+            take_until(&|n| n == '\n', &mut end);
+        } else if c.is_whitespace() {
+            take_until(&|n| !n.is_whitespace(), &mut end);
+        } else if c.is_alphanumeric() || c == '_' {
+            take_until(&|n| !(n.is_alphanumeric() || n == '_'), &mut end);
+        }
+        tokens.push(text[start..end].to_string());
+    }
+    tokens
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Kind {
+    Blank,
+    Comment,
+    Keyword,
+    Name,
+    Number,
+    Text,
+    Symbol,
+}
+
+fn kind(token: &str, vocabulary: &Vocabulary) -> Kind {
+    match token.chars().next() {
+        Some(c) if c.is_whitespace() => Kind::Blank,
+        Some('#') => Kind::Comment,
+        Some('"') => Kind::Text,
+        Some(c) if c.is_ascii_digit() => Kind::Number,
+        Some(_) if vocabulary.keywords.contains(token) => Kind::Keyword,
+        Some(c) if c.is_alphabetic() || c == '_' => Kind::Name,
+        _ => Kind::Symbol,
+    }
+}
+
+/// `text` with one to three of its tokens deleted, replaced, inserted,
+/// repeated or swapped, or a name, number or string replaced by another of
+/// the file's (text the parser may accept, for the checker to judge), and
+/// now and then an invisible character; or, one round in four, the file
+/// cut at a token and followed by tokens of the language at random.
+fn mutated(text: &str, vocabulary: &Vocabulary, random: &mut Random) -> String {
+    let words = &vocabulary.tokens;
+    let mut tokens = tokens(text);
+    assert_eq!(tokens.concat(), text, "the tokens give the text back");
+    if random.below(4) == 0 {
+        // The file cut at a token, then tokens of the language at random.
+        tokens.truncate(random.below(tokens.len()));
+        for _ in 0..random.below(40) {
+            tokens.push(format!(" {}", random.pick(words)));
+        }
+        return tokens.concat();
+    }
+    let original = tokens.clone();
+    if random.below(20) == 0 {
+        let at = random.below(tokens.len());
+        tokens.insert(at, random.pick(&vocabulary.invisible).to_string());
+    }
+    for _ in 0..1 + random.below(3) {
+        let at = random.below(tokens.len());
+        match random.below(8) {
+            0 => {
+                tokens.remove(at);
+            }
+            1 => tokens[at] = format!(" {} ", random.pick(words)),
+            2 => tokens.insert(at, format!(" {} ", random.pick(words))),
+            3 => {
+                let end = (at + 1 + random.below(12)).min(tokens.len());
+                let repeated: Vec<String> = tokens[at..end].to_vec();
+                tokens.splice(at..at, repeated);
+            }
+            4 => {
+                let other = random.below(tokens.len());
+                tokens.swap(at, other);
+            }
+            _ => {
+                let replaceable = [Kind::Name, Kind::Number, Kind::Text];
+                let places: Vec<usize> = (0..tokens.len())
+                    .filter(|&i| replaceable.contains(&kind(&tokens[i], vocabulary)))
+                    .collect();
+                if let Some(&at) = places.get(random.below(places.len())) {
+                    let wanted = kind(&tokens[at], vocabulary);
+                    let same: Vec<String> = original
+                        .iter()
+                        .filter(|t| kind(t, vocabulary) == wanted)
+                        .cloned()
+                        .collect();
+                    tokens[at] = random.pick(&same).to_string();
+                }
+            }
+        }
+        if tokens.is_empty() {
+            tokens.push(random.pick(words).to_string());
+        }
+    }
+    tokens.concat()
+}
+
+/// What a round's diagnostics show of how far `check` went.
+#[derive(Default, Debug)]
+struct Reached {
+    /// Exit 0: the mutation left a valid specification.
+    accepted: usize,
+    /// Refused by the checker (names, kinds, formats, submissions: E02xx, E03xx).
+    checker: usize,
+    /// Refused by the parser (E0101 to E0104).
+    parser: usize,
+    /// Refused for an invisible character (E0106), before parsing.
+    characters: usize,
+    /// Refused as not UTF-8 (E0105): never, the text is UTF-8.
+    not_utf8: usize,
+    /// Refused otherwise (a limit, a path).
+    other: usize,
+}
+
+/// Random specification text built from the language's tokens: each
+/// round mutates one file of the sample (a chart, a centre's format and
+/// crosswalk, statements, a ministry file, validation rules). Every round
+/// ends in a clean exit, and most reach the parser and the checker.
+#[test]
+fn check_survives_random_specification_text() {
+    let project = sample_copy();
+    let files: Vec<PathBuf> = [
+        "chart.rdn",
+        "centres/sommets.rdn",
+        "centres/reseau.rdn",
+        "statements/resultats.rdn",
+        "statements/flux.rdn",
+        "suivi/suivi_budgetaire.rdn",
+        "submissions/reddition_mesures_meq.rdn",
+        "validation/meq.rdn",
+    ]
+    .iter()
+    .map(|f| project.path().join("reports").join(f))
+    .collect();
+    let vocabulary = vocabulary();
+    let mut random = Random(0x5eed_2024_0bad_cafe);
+    let mut reached = Reached::default();
+    let rounds = 240;
+    for round in 0..rounds {
+        let file = &files[round % files.len()];
+        let original = std::fs::read_to_string(file).expect("a UTF-8 specification");
+        let text = mutated(&original, &vocabulary, &mut random);
+        std::fs::write(file, &text).expect("written");
+        let output = run(project.path(), &["check"]);
+        std::fs::write(file, &original).expect("restored");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let shown: String = text.chars().take(2000).collect();
+        let context = format!("round {round}, {}:\n{shown}\n", file.display());
+        let code = output.status.code();
+        assert!(code.is_some(), "{context}killed by a signal");
+        assert!(!stderr.contains("panicked"), "{context}panic\n{stderr}");
+        assert_ne!(code, Some(70), "{context}internal error\n{stderr}");
+        let codes: Vec<&str> = stderr
+            .match_indices("[E")
+            .filter_map(|(at, _)| stderr.get(at + 1..at + 6))
+            .collect();
+        if code == Some(0) {
+            reached.accepted += 1;
+            continue;
+        }
+        assert!(!codes.is_empty(), "{context}no error code\n{stderr}");
+        if codes.contains(&"E0105") {
+            reached.not_utf8 += 1;
+        } else if codes
+            .iter()
+            .any(|c| c.starts_with("E02") || c.starts_with("E03"))
+        {
+            reached.checker += 1;
+        } else if codes.contains(&"E0106") {
+            reached.characters += 1;
+        } else if codes.iter().any(|c| c.starts_with("E01")) {
+            reached.parser += 1;
+        } else {
+            reached.other += 1;
+        }
+    }
+    println!("{rounds} rounds of mutated specification text: {reached:?}");
+    assert_eq!(reached.not_utf8, 0, "{reached:?}");
+    // Measured: 233 rounds of 240 reach the parser, 51 the checker.
+    let parsed = reached.parser + reached.checker + reached.accepted;
+    assert!(
+        parsed * 10 >= rounds * 8,
+        "too few rounds reached the parser: {reached:?}"
+    );
+    let checked = reached.checker + reached.accepted;
+    assert!(
+        checked * 10 >= rounds,
+        "too few rounds reached the checker: {reached:?}"
+    );
 }
 
 #[test]

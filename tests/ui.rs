@@ -6,7 +6,10 @@
 //! stderr and stdout (and the text statements of a successful build, and
 //! the outputs its `show` lines name), and carries the case file in its
 //! metadata. The test also proves that the run did not panic, that a failed
-//! run left the previous output untouched and explained itself, and that no
+//! run left the previous output untouched and explained itself, that a
+//! successful build replaced it by exactly the files its manifest lists,
+//! each with the size and SHA-256 the manifest gives (and its inputs with
+//! theirs), that any other command left it as it was, and that no
 //! temporary file was left behind.
 //!
 //! `cargo test --test ui` runs the catalogue; `cargo test --test ui -- E0405`
@@ -79,8 +82,11 @@ fn run(case: Case) -> Result<(), Failed> {
         return Err(format!("a panic: {stderr}").into());
     }
     if code == 0 {
-        if !out.join("manifest.json").is_file() {
-            return Err("a successful build writes a manifest".into());
+        let builds = argv.iter().any(|a| a == "build") && argv.contains(&out_text);
+        if builds {
+            product_manifest(&out, &project)?;
+        } else {
+            assert_only_named_files_added(&out, &argv, &out_text)?;
         }
     } else {
         assert_untouched(&out)?;
@@ -146,6 +152,147 @@ fn text_outputs(out: &Path) -> Vec<String> {
             format!("----- {name}\n{text}")
         })
         .collect()
+}
+
+/// A successful build replaced the harness's folder by its own output: a
+/// manifest written by reddition whose `outputs` are exactly the files in
+/// the folder, each with its size and its SHA-256 (computed here, with the
+/// `sha2` crate, not with the product's digest), and whose `inputs` carry
+/// the SHA-256 of the project files they name.
+fn product_manifest(out: &Path, project: &Path) -> Result<(), Failed> {
+    let text = std::fs::read_to_string(out.join("manifest.json"))
+        .map_err(|e| format!("a successful build writes a manifest: {e}"))?;
+    if text == PREVIOUS_MANIFEST {
+        return Err("the build succeeded but left the previous manifest".into());
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&text)?;
+    if manifest["tool"] != "reddition" {
+        return Err(format!("not a reddition manifest: {text}").into());
+    }
+    let listed = hashed_files(&manifest["outputs"], "outputs")?;
+    let mut present = std::collections::BTreeMap::new();
+    for path in files_under(out) {
+        let name = relative(out, &path);
+        if name != "manifest.json" {
+            present.insert(name, std::fs::read(&path)?);
+        }
+    }
+    let listed_names: Vec<&String> = listed.iter().map(|(path, ..)| path).collect();
+    let present_names: Vec<&String> = present.keys().collect();
+    if listed_names != present_names {
+        return Err(format!(
+            "the manifest lists {listed_names:?} but the folder holds {present_names:?}"
+        )
+        .into());
+    }
+    for (path, bytes, digest) in &listed {
+        let content = &present[path];
+        if *bytes != content.len() as u64 || *digest != sha256_hex(content) {
+            return Err(format!(
+                "`{path}`: the manifest says {bytes} bytes, SHA-256 {digest}; \
+                 the file has {} bytes, SHA-256 {}",
+                content.len(),
+                sha256_hex(content)
+            )
+            .into());
+        }
+    }
+    let inputs = hashed_files(&manifest["inputs"], "inputs")?;
+    if inputs.is_empty() {
+        return Err("the manifest lists no input".into());
+    }
+    for (path, bytes, digest) in &inputs {
+        let content = std::fs::read(project.join(path))
+            .map_err(|e| format!("the manifest's input `{path}`: {e}"))?;
+        if *bytes != content.len() as u64 || *digest != sha256_hex(&content) {
+            return Err(format!("input `{path}`: the manifest's size or SHA-256 is wrong").into());
+        }
+    }
+    Ok(())
+}
+
+/// The `(path, bytes, sha256)` of a manifest's list, in its order, which
+/// must be the paths' order with no path twice.
+fn hashed_files(
+    list: &serde_json::Value,
+    what: &str,
+) -> Result<Vec<(String, u64, String)>, Failed> {
+    let entries = list
+        .as_array()
+        .ok_or_else(|| format!("the manifest has no `{what}` list"))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let (Some(path), Some(bytes), Some(digest)) = (
+            entry["path"].as_str(),
+            entry["bytes"].as_u64(),
+            entry["sha256"].as_str(),
+        ) else {
+            return Err(format!("a malformed entry of `{what}`: {entry}").into());
+        };
+        files.push((path.to_string(), bytes, digest.to_string()));
+    }
+    if !files.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+        return Err(format!("`{what}` is not in path order, or names a file twice").into());
+    }
+    Ok(files)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A successful command other than `build` left the previous output as it
+/// was, besides the files its command line names inside it
+/// (`trial-balance --out {out}/balance.csv`), which must exist.
+fn assert_only_named_files_added(
+    out: &Path,
+    argv: &[String],
+    out_text: &str,
+) -> Result<(), Failed> {
+    let prefix = format!("{out_text}/");
+    let named: Vec<&str> = argv
+        .iter()
+        .filter_map(|a| a.strip_prefix(&prefix))
+        .collect();
+    let mut found: Vec<String> = files_under(out).iter().map(|p| relative(out, p)).collect();
+    found.sort();
+    let mut expected: Vec<String> = named.iter().map(|n| (*n).to_string()).collect();
+    expected.push("manifest.json".into());
+    expected.sort();
+    if found != expected {
+        return Err(format!("the output folder holds {found:?}, not {expected:?}").into());
+    }
+    if std::fs::read_to_string(out.join("manifest.json"))? != PREVIOUS_MANIFEST {
+        return Err("the run changed the previous manifest".into());
+    }
+    Ok(())
+}
+
+/// Every file under `folder` (links are not followed).
+fn files_under(folder: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![folder.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                folders.push(entry.path());
+            } else {
+                files.push(entry.path());
+            }
+        }
+    }
+    files
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn assert_untouched(out: &Path) -> Result<(), Failed> {

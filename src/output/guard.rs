@@ -1,11 +1,11 @@
 //! What keeps two runs, or a run and a signal, from destroying an output:
 //! the lock beside the target and the interruption flag.
 
-use super::io_error;
+use super::{Disk, io_error, left_behind};
 use crate::diagnostic::{Code, Diagnostic};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The lock of one target: `.NAME.lock` beside it, held while the target is
 /// replaced. Only the run holding it may create, rename or remove anything
@@ -95,29 +95,55 @@ impl Drop for Lock {
     }
 }
 
-/// Removes what a killed run left behind (`.NAME.tmp-PID`, `.NAME.old-PID`).
-/// Called only under the lock: no other run of this target is alive, so
-/// every such leftover is stale. A leftover `.old` folder is the previous
-/// output: it is put back if the target is missing (the run died between
-/// the two renames).
-pub fn remove_stale(parent: &Path, name: &str) {
+/// Removes what a killed run left behind (`.NAME.tmp-PID`, `.NAME.old-PID`),
+/// through `disk`. Called only under the lock: no other run of this target
+/// is alive, so every such leftover is stale. A leftover `.old` folder is
+/// the previous output: it is put back if the target is missing (a run
+/// died between the two renames, or could not put it back); failing to do
+/// so is an error, and the commit stops with the previous output still
+/// whole beside the target. A leftover that cannot be removed is a warning
+/// (it is no part of any output), unless it bears this run's own staging
+/// name (a process id reused), which the commit would write into.
+pub fn remove_stale(
+    disk: &mut dyn Disk,
+    parent: &Path,
+    name: &str,
+    staging: &Path,
+) -> Result<Vec<Diagnostic>, Diagnostic> {
     let Ok(entries) = fs::read_dir(parent) else {
-        return;
+        return Ok(Vec::new());
     };
+    let mut found: Vec<(String, PathBuf)> = entries
+        .flatten()
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.path(),
+            )
+        })
+        .collect();
+    found.sort();
     let target = parent.join(name);
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path();
-        if file_name.starts_with(&format!(".{name}.tmp-")) {
-            remove(&path);
-        } else if file_name.starts_with(&format!(".{name}.old-")) {
-            if fs::symlink_metadata(&target).is_ok() {
-                remove(&path);
-            } else {
-                let _ = fs::rename(&path, &target);
+    let mut warnings = Vec::new();
+    for (file_name, path) in found {
+        let aside = file_name.starts_with(&format!(".{name}.old-"));
+        if aside && fs::symlink_metadata(&target).is_err() {
+            disk.rename(&path, &target).map_err(|e| {
+                io_error("put back the previous output from", &path, e).help(format!(
+                    "the previous output is whole in `{}`; rename it to `{}` yourself",
+                    path.display(),
+                    target.display()
+                ))
+            })?;
+        } else if aside || file_name.starts_with(&format!(".{name}.tmp-")) {
+            match disk.remove_all(&path) {
+                Err(e) if path == staging => return Err(io_error("remove", &path, e)),
+                Err(e) => warnings.push(left_behind(&path, "what an earlier run left", &e)),
+                Ok(()) => {}
             }
         }
     }
+    Ok(warnings)
 }
 
 /// Removes a folder with all it holds, or a file.
@@ -127,6 +153,20 @@ pub fn remove(path: &Path) {
     } else {
         let _ = fs::remove_file(path);
     }
+}
+
+/// Set once a commit could not put the previous output back: the run must
+/// not say that nothing was written.
+static ASIDE: AtomicBool = AtomicBool::new(false);
+
+pub(super) fn set_aside() {
+    ASIDE.store(true, Ordering::SeqCst);
+}
+
+/// Whether a commit of this run left the previous output aside, beside its
+/// target, having failed to put it back (its error says where it is).
+pub fn previous_aside() -> bool {
+    ASIDE.load(Ordering::SeqCst)
 }
 
 /// The interruption state, in one word so that the signal handler and a

@@ -99,8 +99,8 @@ fn manifest(
         .filter(|(_, file)| !file.is_excerpt)
         .map(|(_, file)| FileHash {
             path: file.name.clone(),
-            bytes: file.text.len(),
-            sha256: sha256(file.text.as_bytes()),
+            bytes: file.bytes_read().len(),
+            sha256: sha256(&file.bytes_read()),
         })
         .collect();
     inputs.extend(read.templates.iter().map(|(path, bytes)| FileHash {

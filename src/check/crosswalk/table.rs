@@ -30,7 +30,8 @@ impl Checker {
         let Some(text) = self.table_text(path, loader) else {
             return Vec::new();
         };
-        let file = sources.add(path.value.clone(), text.clone());
+        let file = sources.add_read(path.value.clone(), text);
+        let text = sources.get(file).text.clone();
         // A table's notes and codes are read by people as a specification
         // is, so they are refused the same characters.
         if let Some(diagnostic) =
@@ -96,7 +97,7 @@ impl Checker {
                 return None;
             }
         };
-        Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+        Some(text)
     }
 
     /// The rules of a table's rows; reading stops at a bad header or an
