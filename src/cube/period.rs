@@ -39,7 +39,7 @@ pub(super) fn place(
     let period = match role {
         SourceRole::Opening if calendar::opens_a_year(date) => calendar::OPENING,
         SourceRole::Opening => return Err(Misplaced::NotOpeningDay),
-        SourceRole::Ledger if adjustments => calendar::ADJUSTMENTS,
+        SourceRole::Ledger | SourceRole::Budget if adjustments => calendar::ADJUSTMENTS,
         SourceRole::Ledger | SourceRole::Budget => month,
     };
     let year_index = years

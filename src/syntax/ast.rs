@@ -336,7 +336,8 @@ pub struct SourceDecl {
     pub role: Spanned<SourceRole>,
     pub path: Str,
     pub format: Name,
-    /// `adjustments`: a ledger of year-end adjusting entries, all in period 13.
+    /// `adjustments` (or `budget adjustments`): year-end adjusting entries
+    /// (or their budget), all in period 13.
     pub adjustments: bool,
 }
 

@@ -7,7 +7,7 @@ use crate::syntax::ast::{Elimination, Entity, EntityField, Group, SourceDecl, So
 use crate::syntax::lexical::{Input, PResult, ident, keyword, position, string, symbol};
 use nom::Parser;
 use nom::branch::alt;
-use nom::combinator::{cut, map};
+use nom::combinator::{cut, map, opt};
 use nom::multi::{many0, separated_list1};
 use nom::sequence::preceded;
 
@@ -37,10 +37,11 @@ fn entity_field(input: Input<'_>) -> PResult<'_, EntityField> {
     .parse(input)
 }
 
-/// `source = ( "ledger" | "opening" | "adjustments" | "budget" ) string "format" ident`
+/// `source = ( "ledger" | "opening" | "adjustments" | "budget" [ "adjustments" ] ) string "format" ident`
 ///
 /// An `adjustments` file is a ledger whose entries are the year-end
-/// adjustments (period 13).
+/// adjustments (period 13); a `budget adjustments` file budgets them, so
+/// that the budget to June compares with the books to June.
 fn source(input: Input<'_>) -> PResult<'_, SourceDecl> {
     let roles = [
         ("ledger", (SourceRole::Ledger, false)),
@@ -50,6 +51,11 @@ fn source(input: Input<'_>) -> PResult<'_, SourceDecl> {
     ];
     let (input, word) = choice(input, keyword, &roles)?;
     let (role, adjustments) = word.value;
+    let (input, budget_adjustments) = match role {
+        SourceRole::Budget => opt(keyword("adjustments")).parse(input)?,
+        _ => (input, None),
+    };
+    let adjustments = adjustments || budget_adjustments.is_some();
     let (input, (path, _, format)) = cut((string, keyword("format"), ident)).parse(input)?;
     Ok((
         input,
