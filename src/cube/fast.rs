@@ -40,7 +40,7 @@ pub struct ReadOptions<'a> {
     /// set it small, to cut small files into many blocks.
     pub block_bytes: usize,
     /// Whether the run was asked to stop (Ctrl-C): checked between blocks
-    /// and between entities; reading then fails with [`interrupted`].
+    /// and between entities; reading then fails with an "interrupted" error.
     pub cancelled: Option<fn() -> bool>,
 }
 
