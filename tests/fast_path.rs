@@ -349,3 +349,27 @@ proptest! {
         prop_assert!(text == precise.0, "the readers differ\n--- precise\n{}\n--- fast\n{}", precise.0, text);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    /// Whole generated projects (two or three centres in both dialect
+    /// families, several sources each: openings, prior year, adjustments,
+    /// budget, inter-entity postings with their counterparty): the fast
+    /// path streams every centre and builds the precise reader's cube,
+    /// with the default blocks and cut into small ones.
+    #[test]
+    fn generated_projects_are_read_the_same_way(generated in crate::generators::project(), block in 1usize..400) {
+        let folder = tempfile::tempdir().unwrap();
+        generated.write(folder.path());
+        let precise = outcome(folder.path(), &PRECISE).expect("the generated spec checks");
+        prop_assert!(!precise.1.is_empty(), "the generated project reads:\n{}", precise.0);
+        for block in [0, block] {
+            let (text, flags) = outcome(folder.path(), &fast(block)).expect("checked once already");
+            prop_assert!(text == precise.0, "block {}: the readers differ\n--- precise\n{}\n--- fast\n{}", block, precise.0, text);
+            for (entity, streamed) in flags.iter().enumerate() {
+                prop_assert!(*streamed || generated.has_twin_totals(entity), "block {}: well-formed centre {} was not streamed", block, entity);
+            }
+        }
+    }
+}

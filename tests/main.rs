@@ -10,6 +10,7 @@ mod atomic;
 mod corpora;
 mod fast_path;
 mod fuzz_regressions;
+mod generators;
 mod interrupt;
 mod oracle;
 mod properties;
