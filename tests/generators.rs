@@ -1075,12 +1075,16 @@ pub struct Report {
 }
 
 impl Report {
-    /// The sections that hold lines only.
-    pub fn innermost_sections(&self) -> Vec<&'static str> {
+    /// The sections that hold at least one line of their own (not memo):
+    /// under `residual largest` each shows its own rounded total.
+    pub fn sections_with_lines(&self) -> Vec<&'static str> {
         fn walk(items: &[Item], out: &mut Vec<&'static str>) {
             for item in items {
                 if let Item::Section { id, items } = item {
-                    if !items.iter().any(|i| matches!(i, Item::Section { .. })) {
+                    let own_line = items
+                        .iter()
+                        .any(|i| matches!(i, Item::Line { memo: false, .. }));
+                    if own_line {
                         out.push(id);
                     }
                     walk(items, out);

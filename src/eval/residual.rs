@@ -29,7 +29,16 @@ pub(super) fn allocate_to_largest(
         let Some(own) = exact[*figure].round_to(policy.unit, policy.method) else {
             continue;
         };
-        let Some(difference) = own.checked_sub(rounded[*figure]) else {
+        // The parts as they stand now: a section inside this one (earlier in
+        // the order) may have taken its own difference already.
+        let Some(current) = parts
+            .iter()
+            .try_fold(Amount::ZERO, |sum, part| sum.checked_add(rounded[*part]))
+        else {
+            continue;
+        };
+        rounded[*figure] = current;
+        let Some(difference) = own.checked_sub(current) else {
             continue;
         };
         if difference.is_zero() {
@@ -55,6 +64,7 @@ pub(super) fn allocate_to_largest(
             && let Some(adjusted) = rounded[*part].checked_add(difference)
         {
             rounded[*part] = adjusted;
+            rounded[*figure] = own;
             allocations.push(Residue {
                 figure: *part,
                 amount: difference,
