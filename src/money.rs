@@ -327,6 +327,75 @@ mod tests {
     }
 
     #[test]
+    fn twenty_nine_digits_are_refused_even_when_they_would_fit() {
+        // 1.1 × 10^28 fits in 96 bits, but has 29 significant digits.
+        assert!(Amount::parse_plain(&"1".repeat(29)).is_none());
+        assert!(Amount::parse_plain(&format!("0.{}", "1".repeat(29))).is_none());
+    }
+
+    #[test]
+    fn scales_and_whole_numbers() {
+        assert_eq!(amount("1.25").scale(), 2);
+        assert_eq!(amount("1.250").significant_scale(), 2);
+        assert_eq!(amount("12").scale(), 0);
+        assert_eq!(amount("0.001").significant_scale(), 3);
+        assert!(amount("12").is_integer());
+        assert!(!amount("12.5").is_integer());
+        assert_eq!(format!("{:?}", amount("-3.5")), "-3.5");
+    }
+
+    #[test]
+    fn products_and_quotients_keep_their_powers_of_ten() {
+        let product = |a: &str, b: &str| amount(a).checked_mul(amount(b)).map(|p| p.to_string());
+        assert_eq!(product("1.5", "200"), Some("300".to_string()));
+        assert_eq!(product("0.25", "0.4"), Some("0.1".to_string()));
+        assert_eq!(product("1000", "1000"), Some("1000000".to_string()));
+        assert_eq!(product("120", "0.05"), Some("6".to_string()));
+        let quotient = amount("1").checked_div(amount("4")).map(|q| q.to_string());
+        assert_eq!(quotient, Some("0.25".to_string()));
+        assert_eq!(amount("1").checked_div(Amount::ZERO), None);
+    }
+
+    #[test]
+    fn trailing_zeros_are_counted_and_dropped_only_when_needed() {
+        assert_eq!(strip_tens(1200), (12, 2));
+        assert_eq!(strip_tens(-50), (-5, 1));
+        assert_eq!(strip_tens(7), (7, 0));
+        assert_eq!(strip_tens(0), (0, 0));
+        let limit = (1i128 << 96) - 1;
+        let shown = |mantissa: i128, scale: u32| exact(mantissa, scale).map(|a| a.to_string());
+        // Over 96 bits, a trailing zero is dropped to fit; without one, no.
+        assert_eq!(shown(limit * 10, 1), Some(limit.to_string()));
+        assert_eq!(shown(-limit * 100, 2), Some((-limit).to_string()));
+        assert_eq!(shown(limit * 10 + 1, 1), None);
+        assert_eq!(shown(limit, 0), Some(limit.to_string()));
+        assert_eq!(shown(limit + 1, 0), None);
+        // Past 28 decimals likewise.
+        assert_eq!(shown(50, 29), Some(format!("0.{}5", "0".repeat(27))));
+        assert_eq!(shown(5, 29), None);
+        assert_eq!(shown(120, 2), Some("1.2".to_string()));
+    }
+
+    #[test]
+    fn millionths_count_exactly() {
+        let half = Millionths::from_amount(amount("1.5")).unwrap_or_default();
+        assert_eq!(half.to_i64(), Some(1_500_000));
+        assert!(!half.is_zero());
+        assert!(Millionths::from(0).is_zero());
+        assert!(!half.is_negative());
+        assert!(!Millionths::from(0).is_negative());
+        assert!(Millionths::from(-1).is_negative());
+        assert_eq!(half.checked_sub(half), Some(Millionths::from(0)));
+        assert_eq!(
+            Millionths::from(2_000_000)
+                .to_amount()
+                .map(|a| a.to_string()),
+            Some("2".to_string())
+        );
+        assert_eq!(Millionths::from(3).to_i64(), Some(3));
+    }
+
+    #[test]
     fn overflow_is_none_not_a_panic() {
         let big = amount(&"9".repeat(28));
         assert!(big.checked_mul(big).is_none());
