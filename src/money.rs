@@ -370,6 +370,8 @@ mod tests {
         assert_eq!(shown(limit * 10 + 1, 1), None);
         assert_eq!(shown(limit, 0), Some(limit.to_string()));
         assert_eq!(shown(limit + 1, 0), None);
+        // A whole number has no decimals to drop.
+        assert_eq!(shown(limit * 10, 0), None);
         // Past 28 decimals likewise.
         assert_eq!(shown(50, 29), Some(format!("0.{}5", "0".repeat(27))));
         assert_eq!(shown(5, 29), None);
