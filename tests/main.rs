@@ -1,7 +1,7 @@
 //! The integration tests: one binary (faster to link), one module per concern.
 
 // A test may unwrap: a panic here is a failing test, not a user's crash.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 // The outside suites' runners (corpora, oracle) walk long tables of cases in
 // one function each; the length bound is for the product's code.
 #![allow(clippy::too_many_lines)]

@@ -16,6 +16,8 @@
 //! the cases whose name contains `E0405`. `UI_MATERIALIZE=DIR cargo test
 //! --test ui` runs nothing and writes every case project into `DIR/<case>/`
 //! (the fuzz seeds are taken from there: `fuzz/seed_corpus.py`).
+// A harness without #[test]: a panic is a failing case.
+#![allow(clippy::expect_used)]
 
 mod support;
 
