@@ -486,12 +486,8 @@ pub fn complete(out: &Path) -> bool {
 
 /// A build of `project` into `out`, its output thrown away.
 fn build(project: &Path, out: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_reddition"));
+    let mut command = crate::interrupt::build(project, out);
     command
-        .arg("build")
-        .arg("--out")
-        .arg(out)
-        .current_dir(project)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     command

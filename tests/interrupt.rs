@@ -18,7 +18,8 @@ fn projects(scratch: &Path) -> [PathBuf; 2] {
     })
 }
 
-fn build(project: &Path, out: &Path) -> Command {
+/// A build of `project` into `out`, its output piped.
+pub fn build(project: &Path, out: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_reddition"));
     command
         .arg("build")
