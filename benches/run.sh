@@ -5,9 +5,10 @@
 #   benches/run.sh [LINES ...]        # default: 1000000 10000000
 #
 # For each LINES, generates once (deterministic) into target/bench-data/LINES:
-# a reddition project with one CSV export per entity, the same postings as
-# one CSV for DuckDB (all.csv) and as a journal for hledger and ledger
-# (journal.ledger). Then times RUNS runs (default 5) of each tool, whole
+# a reddition project with one CSV export per entity and the same postings
+# as one CSV for DuckDB (all.csv). hledger reads the entities' exports
+# themselves through its CSV import; ledger reads what hledger printed from
+# them. Then times RUNS runs (default 5) of each tool, whole
 # process, warm file cache, and prints the median wall time, lines per
 # second, the median peak resident memory and the ratio of each tool's time
 # to reddition trial-balance's. Every tool's balances are checked against
@@ -83,6 +84,24 @@ measure() {
     done
 }
 
+# hledger reads each entity's two exports, the very bytes reddition reads,
+# through its CSV import (benches/hledger.rules), one process per entity;
+# ledger reads the journal hledger printed from them. Both print
+# "ENTITY<TAB>ACCOUNT<TAB>BALANCE".
+HLEDGER_BALANCES='set -eo pipefail
+for folder in "$1"/ledgers/*/; do
+    entity=$(basename "$folder")
+    LC_ALL=C.UTF-8 hledger -f "$folder/ouverture.csv" -f "$folder/grand-livre.csv" \
+        --rules-file benches/hledger.rules bal --flat --no-total -O csv | sed 1d | tr -d "\"" |
+        sed "s/^/$entity,/;s/,/\t/g"
+done'
+LEDGER_BALANCES='set -eo pipefail
+for journal in "$1"/*.journal; do
+    entity=$(basename "$journal" .journal)
+    ledger --args-only -f "$journal" bal --flat --no-total --format "%(account)\t%(quantity(display_total))\n" |
+        sed "s/^/$entity\t/"
+done'
+
 mkdir -p "$DATA" "$RESULTS"
 : >"$RESULTS/timings.txt"
 : >"$RESULTS/checks.txt"
@@ -100,18 +119,23 @@ for n in "${sizes[@]}"; do
     mkdir -p "$out"
     say "timing $n lines ($RUNS runs each)"
     # Warm the file cache.
-    cat "$data"/ledgers/*/*.csv "$data/all.csv" "$data/journal.ledger" >/dev/null
+    cat "$data"/ledgers/*/*.csv "$data/all.csv" >/dev/null
     measure cat "$n" "$out/cat.out" bash -c 'cat "$@" >/dev/null' cat "$data"/ledgers/*/*.csv
     measure reddition-trial-balance "$n" "$out/reddition-trial-balance.csv" "$BIN" trial-balance "$data"
     measure reddition-build "$n" "$out/reddition-build.out" "$BIN" build "$data" --out "$out/statements"
     measure duckdb "$n" "$out/duckdb.csv" "$VENV/bin/python" benches/duckdb_trial_balance.py "$data/all.csv"
     if [ "$n" -le "$JOURNAL_MAX" ]; then
         if command -v hledger >/dev/null; then
-            measure hledger "$n" "$out/hledger.csv" hledger -f "$data/journal.ledger" bal --flat -O csv
-        fi
-        if command -v ledger >/dev/null; then
-            measure ledger "$n" "$out/ledger.txt" ledger --args-only -f "$data/journal.ledger" \
-                bal --flat --no-total --format '%(account)\t%(display_total)\n'
+            measure hledger "$n" "$out/hledger.tsv" bash -c "$HLEDGER_BALANCES" hledger "$data"
+            if command -v ledger >/dev/null; then
+                # ledger has no CSV import: it sums the journal hledger
+                # printed from the same exports (printing is not timed).
+                for folder in "$data"/ledgers/*/; do
+                    LC_ALL=C.UTF-8 hledger -f "$folder/ouverture.csv" -f "$folder/grand-livre.csv" \
+                        --rules-file benches/hledger.rules print -x >"$out/$(basename "$folder").journal"
+                done
+                measure ledger "$n" "$out/ledger.tsv" bash -c "$LEDGER_BALANCES" ledger "$out"
+            fi
         fi
     else
         say "  hledger and ledger skipped above JOURNAL_MAX=$JOURNAL_MAX lines"
@@ -147,27 +171,21 @@ def statements(folder):
             rows += [(path.parent.name, r["code_local"], r[column]) for r in reader]
     return table(rows)
 
-def hledger(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return table(
-            (*r["account"].split(":", 1), r["balance"])
-            for r in csv.DictReader(f) if ":" in r["account"]
-        )
-
-def ledger(path):
+def tool_tsv(path):
+    """ENTITY<TAB>ACCOUNT<TAB>BALANCE, the balancing account left out."""
     rows = []
     for line in open(path, encoding="utf-8"):
-        account, amount = line.rstrip("\n").split("\t")
-        if ":" in account:
-            rows.append((*account.split(":", 1), amount))
+        entity, account, amount = line.rstrip("\n").split("\t")
+        if account != "contrepartie":
+            rows.append((entity, account, amount.replace(",", "")))
     return table(rows)
 
 readers = {
     "reddition-trial-balance": ("reddition-trial-balance.csv", entity_csv),
     "reddition-build": ("statements", statements),
     "duckdb": ("duckdb.csv", entity_csv),
-    "hledger": ("hledger.csv", hledger),
-    "ledger": ("ledger.txt", ledger),
+    "hledger": ("hledger.tsv", tool_tsv),
+    "ledger": ("ledger.tsv", tool_tsv),
 }
 
 timings = {}

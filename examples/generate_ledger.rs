@@ -11,8 +11,6 @@
 //!   one report reaching every chart code) and, per entity,
 //!   `ledgers/ENTITY/ouverture.csv` (opening balances, 1 July 2024) and
 //!   `ledgers/ENTITY/grand-livre.csv` (the postings of fiscal year 2024-2025);
-//! - `journal.ledger`: the same postings as hledger / ledger-cli transactions,
-//!   accounts named `ENTITY:LOCAL`;
 //! - `all.csv`: every posting of every entity in one CSV, with an `entity`
 //!   column first and the same other columns (for DuckDB);
 //! - `expected.csv`: the generator's own trial balance (`entity,account,balance`,
@@ -338,11 +336,10 @@ fn date(offset: u32) -> (u32, u32, u32) {
 struct Writers {
     entity_csv: BufWriter<File>,
     all_csv: BufWriter<File>,
-    journal: BufWriter<File>,
     bytes: u64,
 }
 
-/// One posting line, written to the entity's CSV, `all.csv` and the journal.
+/// One posting line, written to the entity's CSV and `all.csv`.
 struct Line<'a> {
     entity: &'a str,
     date: (u32, u32, u32),
@@ -369,24 +366,6 @@ impl Writers {
         self.all_csv.write_all(buffer.as_bytes())?;
         self.bytes += buffer.len() as u64;
         Ok(())
-    }
-
-    /// One balanced transaction in the syntax hledger and ledger share.
-    fn transaction(&mut self, lines: &[Line<'_>], buffer: &mut String) -> std::io::Result<()> {
-        let (y, m, d) = lines[0].date;
-        buffer.clear();
-        let _ = writeln!(
-            buffer,
-            "{y}-{m:02}-{d:02} ({}) {}",
-            lines[0].reference, lines[0].description
-        );
-        for line in lines {
-            let _ = write!(buffer, "    {}:{}  ", line.entity, line.account);
-            cents_text(buffer, line.cents);
-            buffer.push('\n');
-        }
-        buffer.push('\n');
-        self.journal.write_all(buffer.as_bytes())
     }
 }
 
@@ -459,7 +438,6 @@ fn write_opening(
         writers.posting(line, buffer)?;
         *entity.sums[*local].get_or_insert(0) += cents;
     }
-    writers.transaction(&opening_lines, buffer)?;
     writers.entity_csv.flush()?;
 
     Ok(opening_count)
@@ -515,7 +493,6 @@ fn write_ledger(
             writers.posting(line, buffer)?;
             *entity.sums[*local].get_or_insert(0) += cents;
         }
-        writers.transaction(&entry_lines, buffer)?;
         done += size;
     }
     writers.entity_csv.flush()?;
@@ -534,11 +511,9 @@ fn main() -> std::io::Result<()> {
 
     let mut all_csv = create(&out.join("all.csv"))?;
     all_csv.write_all(b"entity,date,account,amount,reference,description\n")?;
-    let journal = create(&out.join("journal.ledger"))?;
     let mut writers = Writers {
         entity_csv: create(&out.join("placeholder"))?,
         all_csv,
-        journal,
         bytes: 0,
     };
     fs::remove_file(out.join("placeholder"))?;
@@ -587,7 +562,6 @@ fn main() -> std::io::Result<()> {
         }
     }
     writers.all_csv.flush()?;
-    writers.journal.flush()?;
 
     let mut trial = create(&out.join("expected.csv"))?;
     trial.write_all(b"entity,account,balance\n")?;
