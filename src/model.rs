@@ -172,6 +172,9 @@ pub struct RoundingPolicy {
     pub unit: Amount,
     pub method: RoundingMethod,
     pub residual: Residual,
+    /// The revenue or charge code that takes what the rounded trial
+    /// balance lacks to balance (see `eval::rounding`).
+    pub account: Option<CodeId>,
 }
 
 #[derive(Debug)]
@@ -253,6 +256,8 @@ pub struct CheckDef {
     pub left: FigureId,
     pub comparison: Comparison,
     pub right: FigureId,
+    /// Compares the printed (rounded) values rather than the exact ones.
+    pub rounded: bool,
     pub tolerance: Amount,
     pub span: Span,
 }

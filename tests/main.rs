@@ -19,5 +19,6 @@ mod resources;
 mod robustness;
 mod sample;
 mod support;
+mod ties;
 mod versioning;
 mod xml_schemas;

@@ -106,7 +106,7 @@ impl Checker {
         let formats = self.formats(items);
         let entities = self.entities(items, &crosswalks, &formats);
         let groups = self.groups(items, &entities, &chart);
-        let rounding = self.global_rounding(items);
+        let rounding = self.global_rounding(items, &chart);
         let reports = reports::lower(self, items, &chart, &dimensions, rounding);
         let validations =
             validation::lower(self, items, rules_as_of, &reports.reports, &reports.figures);
@@ -431,7 +431,7 @@ impl Checker {
         members
     }
 
-    fn global_rounding(&mut self, items: &[&Item]) -> RoundingPolicy {
+    fn global_rounding(&mut self, items: &[&Item], chart: &Chart) -> RoundingPolicy {
         let mut policy = RoundingPolicy::default();
         let mut first: Option<Span> = None;
         for item in items {
@@ -449,13 +449,38 @@ impl Checker {
                     continue;
                 }
                 first = Some(rounding.span);
-                policy = self.rounding(rounding, policy);
+                policy = self.rounding(rounding, policy, chart);
             }
         }
         policy
     }
 
-    fn rounding(&mut self, rounding: &ast::Rounding, mut policy: RoundingPolicy) -> RoundingPolicy {
+    /// The rounding `account`: a revenue or charge code, so that what it
+    /// takes passes through the year's result.
+    fn rounding_account(&mut self, chart: &Chart, code: &ast::Name) -> Option<CodeId> {
+        let id = reports::codes::chart_code(self, chart, code)?;
+        let account = &chart.accounts[id];
+        if account.kind.is_flow() {
+            return Some(id);
+        }
+        self.error(
+            Diagnostic::error(
+                Code::BadFormat,
+                format!("the rounding account `{}` is not a revenue or charge code", code.text),
+            )
+            .at(code.span, "a balance-sheet code")
+            .also(account.span, "declared here")
+            .help("rounding differences pass through the year's result: name a revenue or charge code (e.g. one labelled « Écart d'arrondi »)"),
+        );
+        None
+    }
+
+    fn rounding(
+        &mut self,
+        rounding: &ast::Rounding,
+        mut policy: RoundingPolicy,
+        chart: &Chart,
+    ) -> RoundingPolicy {
         for option in &rounding.options {
             match option {
                 ast::RoundingOption::Unit(unit) => {
@@ -474,6 +499,9 @@ impl Checker {
                 }
                 ast::RoundingOption::Method(method) => policy.method = method.value,
                 ast::RoundingOption::Residual(residual) => policy.residual = residual.value,
+                ast::RoundingOption::Account(code) => {
+                    policy.account = self.rounding_account(chart, code).or(policy.account);
+                }
             }
         }
         policy
@@ -556,6 +584,7 @@ impl Default for RoundingPolicy {
             unit: Amount::parse_plain("1").unwrap_or(Amount::ZERO),
             method: RoundingMethod::HalfEven,
             residual: Residual::Total,
+            account: None,
         }
     }
 }

@@ -8,7 +8,7 @@
 //! sets and chart coverage) and `order` (cycles and topological order).
 
 mod aggregates;
-mod codes;
+pub(super) mod codes;
 mod columns;
 mod order;
 mod signs;
@@ -232,7 +232,7 @@ impl Lowering<'_> {
                     }
                 }
                 ast::ReportItem::Rounding(rounding) => {
-                    lowered.rounding = self.checker.rounding(rounding, global_rounding);
+                    lowered.rounding = self.checker.rounding(rounding, global_rounding, self.chart);
                 }
                 ast::ReportItem::Line(line) => {
                     self.line(line, 0, &mut lowered.rows);
@@ -317,6 +317,7 @@ impl Lowering<'_> {
             left,
             comparison: check.comparison.value,
             right,
+            rounded: check.rounded,
             tolerance: check.tolerance.map_or(Amount::ZERO, |t| t.value),
             span: check.name.span,
         }

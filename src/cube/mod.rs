@@ -66,7 +66,7 @@ pub struct Cell {
     pub counterparty: Option<u16>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LocalCode {
     pub code: String,
     pub mapped: Mapped,

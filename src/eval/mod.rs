@@ -3,6 +3,7 @@
 //! One forward pass over the figures in topological order.
 
 mod residual;
+pub mod rounding;
 pub mod rules;
 
 use crate::calendar;
@@ -40,6 +41,9 @@ pub struct Figures {
     pub checks: Vec<CheckResult>,
     /// Every validation rule for every scope.
     pub rules: Vec<rules::RuleOutcome>,
+    /// `trial_balances[scope]`: the rounded trial balance of each rounding
+    /// policy the reports use, and where its differences went.
+    pub trial_balances: Vec<Vec<(RoundingPolicy, Vec<rounding::Difference>)>>,
 }
 
 /// A fiscal year, or a run of its periods, of the books or of the budget.
@@ -143,15 +147,43 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
     }
     let slices = slices(program, &cube.years);
     let mut values = Vec::new();
+    let mut trial_balances = Vec::new();
     for scope in &scopes {
         let mut per_year = Vec::new();
+        let group_books = rounding::scope_books(cube, scope);
+        // An entity's own books serve; a group's are gathered.
+        let books = match &group_books {
+            Some(books) => books,
+            None => &cube.entities[scope.members[0]],
+        };
+        let rounded_books = rounding::policies(program)
+            .into_iter()
+            .map(
+                |policy| match rounding::round_books(program, books, policy) {
+                    Some(rounded) => Ok((policy, rounded)),
+                    None => Err(rounding::rounding_overflow(scope)),
+                },
+            )
+            .collect::<std::result::Result<Vec<_>, Diagnostic>>();
+        let rounded_books = match rounded_books {
+            Ok(rounded_books) => rounded_books,
+            Err(error) => return Err(vec![error]),
+        };
         for slice in &slices {
             let year = slice.year;
             let before = errors.len();
             let aggregates = scope_aggregates(program, cube, scope, *slice, &mut errors);
             let exact = exact_values(program, &aggregates, &mut errors);
+            let shown: Vec<(RoundingPolicy, Vec<Amount>)> = rounded_books
+                .iter()
+                .map(|(policy, rounded)| {
+                    let values =
+                        rounding::rounded_aggregates(program, &rounded.cube, *slice, &mut errors);
+                    (*policy, values)
+                })
+                .collect();
             let (rounded, residuals) = if errors.len() == before {
-                rounded_values(program, &aggregates, &exact, &mut errors)
+                rounded_values(program, &shown, &exact, &mut errors)
             } else {
                 (exact.clone(), Vec::new())
             };
@@ -172,6 +204,12 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
             });
         }
         values.push(per_year);
+        trial_balances.push(
+            rounded_books
+                .into_iter()
+                .map(|(policy, rounded)| (policy, rounded.differences))
+                .collect(),
+        );
     }
     if !errors.is_empty() {
         // One error per formula: the same overflow recurs in every scope and year.
@@ -192,6 +230,7 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
         values,
         checks,
         rules: Vec::new(),
+        trial_balances,
     };
     figures.rules = rules::run(program, &figures);
     Ok(figures)
@@ -218,7 +257,11 @@ pub fn check_failures(program: &Program, figures: &Figures) -> Vec<Diagnostic> {
                 ),
             )
             .at(check.span, check.label.clone())
-            .note(format!("left:       {}", result.left))
+            .note(format!(
+                "left:       {}{}",
+                result.left,
+                if check.rounded { " (as printed)" } else { "" }
+            ))
             .note(format!("right:      {}", result.right))
             .note(format!(
                 "difference: {} (tolerance {})",
@@ -488,8 +531,8 @@ fn exact_values(
 
 type Computed = std::result::Result<Amount, Option<Diagnostic>>;
 
-/// Evaluates an expression; `leaf` maps each aggregate value (identity for
-/// exact values, rounding for presentation).
+/// Evaluates an expression; `leaf` maps each aggregate value and number
+/// (identity for exact values, rounding for presentation).
 fn compute(
     expr: &Expr,
     aggregates: &[Amount],
@@ -497,7 +540,7 @@ fn compute(
     leaf: &dyn Fn(Amount) -> Computed,
 ) -> Computed {
     Ok(match expr {
-        Expr::Number(amount) => *amount,
+        Expr::Number(amount) => leaf(*amount)?,
         Expr::Aggregate(index) => leaf(aggregates[*index])?,
         Expr::Figure(id, _) => figures[*id],
         Expr::Sum(ids) => {
@@ -525,31 +568,56 @@ fn compute(
     })
 }
 
-/// Presentation values: leaves rounded from their exact value, every other
-/// figure recomputed from rounded operands so statements foot; the
-/// difference to the figure's own rounded value is reported or allocated.
+/// Whether a formula multiplies or divides: a ratio is rounded from its
+/// exact value, never computed from rounded amounts.
+fn is_ratio(expr: &Expr) -> bool {
+    match expr {
+        Expr::Binary(_, BinaryOp::Mul | BinaryOp::Div, _, _) => true,
+        Expr::Binary(left, _, right, _) => is_ratio(left) || is_ratio(right),
+        Expr::Neg(inner) => is_ratio(inner),
+        Expr::Number(_) | Expr::Figure(..) | Expr::Aggregate(_) | Expr::Sum(_) => false,
+    }
+}
+
+/// Presentation values: every figure that adds and subtracts is computed
+/// from the rounded trial balance of its report's policy, so statements
+/// foot and tie as printed; a ratio is rounded from its exact value. Where
+/// a figure shows other than its own exact value rounded, the difference
+/// is listed (or, under `residual largest`, allocated).
 fn rounded_values(
     program: &Program,
-    aggregates: &[Amount],
+    aggregates: &[(RoundingPolicy, Vec<Amount>)],
     exact: &[Amount],
     errors: &mut Vec<Diagnostic>,
 ) -> (Vec<Amount>, Vec<Residue>) {
     let policy_of = |figure: FigureId| program.reports[program.figures[figure].report].rounding;
     let round = |value: Amount, policy: RoundingPolicy| value.round_to(policy.unit, policy.method);
+    let empty = Vec::new();
+    let aggregates_of = |policy: RoundingPolicy| {
+        aggregates
+            .iter()
+            .find(|(p, _)| {
+                p.unit == policy.unit && p.method == policy.method && p.account == policy.account
+            })
+            .map_or(&empty, |(_, values)| values)
+    };
     let mut rounded = vec![Amount::ZERO; program.figures.len()];
     let mut allocations: Vec<Residue> = Vec::new();
     for pass in 0..2 {
         for figure in &program.order {
             let definition = &program.figures[*figure];
             let policy = policy_of(*figure);
-            if definition.is_leaf {
-                if pass == 0 {
-                    rounded[*figure] = round(exact[*figure], policy).unwrap_or(exact[*figure]);
-                }
+            if definition.is_leaf && pass > 0 {
                 continue;
             }
+            if is_ratio(&definition.expr) {
+                rounded[*figure] = round(exact[*figure], policy).unwrap_or(exact[*figure]);
+                continue;
+            }
+            // Amounts of the rounded trial balance are already multiples of
+            // the unit; a number written in a formula is rounded like them.
             let leaf = |value: Amount| round(value, policy).ok_or(None);
-            match compute(&definition.expr, aggregates, &rounded, &leaf) {
+            match compute(&definition.expr, aggregates_of(policy), &rounded, &leaf) {
                 Ok(value) => rounded[*figure] = value,
                 Err(error) => {
                     if pass == 0 {
@@ -565,14 +633,18 @@ fn rounded_values(
             }
         }
     }
-    let mut residuals = allocations;
+    let mut residuals = allocations.clone();
     for figure in &program.order {
-        let definition = &program.figures[*figure];
-        if definition.is_leaf {
-            continue;
-        }
         let own = round(exact[*figure], policy_of(*figure)).unwrap_or(exact[*figure]);
-        if let Some(difference) = rounded[*figure].checked_sub(own)
+        // What the trial balance moved, besides what was allocated here.
+        let allocated = allocations
+            .iter()
+            .filter(|r| r.figure == *figure)
+            .try_fold(Amount::ZERO, |sum, r| sum.checked_add(r.amount));
+        if let Some(difference) = rounded[*figure]
+            .checked_sub(own)
+            .zip(allocated)
+            .and_then(|(difference, allocated)| difference.checked_sub(allocated))
             && !difference.is_zero()
         {
             residuals.push(Residue {
@@ -694,9 +766,12 @@ fn run_checks(program: &Program, slices: &[Slice], values: &[Vec<YearValues>]) -
                 let Some(index) = slices.iter().position(|s| *s == slice) else {
                     continue;
                 };
-                let exact = &per_slice[index].exact;
                 for (check_index, check) in report.checks.iter().enumerate() {
-                    let (left, right) = (exact[check.left], exact[check.right]);
+                    let values = match check.rounded {
+                        true => &per_slice[index].rounded,
+                        false => &per_slice[index].exact,
+                    };
+                    let (left, right) = (values[check.left], values[check.right]);
                     let difference = left.checked_sub(right).unwrap_or(Amount::ZERO);
                     let passed = match check.comparison {
                         Comparison::Equal => difference.abs() <= check.tolerance,

@@ -379,6 +379,8 @@ pub enum RoundingOption {
     Unit(Spanned<Amount>),
     Method(Spanned<RoundingMethod>),
     Residual(Spanned<Residual>),
+    /// The chart code that takes the rounded trial balance's difference.
+    Account(Name),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -463,6 +465,8 @@ pub struct Check {
     pub left: Expr,
     pub comparison: Spanned<Comparison>,
     pub right: Expr,
+    /// Compares the figures as printed (rounded) rather than exact.
+    pub rounded: bool,
     pub tolerance: Option<Spanned<Amount>>,
 }
 

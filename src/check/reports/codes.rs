@@ -83,7 +83,11 @@ fn range(
     Some(low_index..=high_index)
 }
 
-fn chart_code(checker: &mut Checker, chart: &Chart, code: &ast::Name) -> Option<CodeId> {
+pub(in crate::check) fn chart_code(
+    checker: &mut Checker,
+    chart: &Chart,
+    code: &ast::Name,
+) -> Option<CodeId> {
     if let Some(index) = chart.by_code.get(&code.text) {
         return Some(*index);
     }

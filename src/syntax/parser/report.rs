@@ -13,7 +13,7 @@ use crate::syntax::ast::{
 };
 use crate::syntax::error::Problem;
 use crate::syntax::lexical::{
-    Input, PResult, decimal, ident, keyword, position, small_integer, string, symbol,
+    Input, PResult, code, decimal, ident, keyword, position, small_integer, string, symbol,
 };
 use nom::Parser;
 use nom::branch::alt;
@@ -178,6 +178,7 @@ fn check(input: Input<'_>) -> PResult<'_, Check> {
     let (input, (name, label)) = heading(input, "check")?;
     let (input, _) = cut(symbol(":")).parse(input)?;
     let (input, (left, comparison, right)) = cut((formula, comparison, formula)).parse(input)?;
+    let (input, rounded) = opt(keyword("rounded")).parse(input)?;
     let (input, tolerance) = tolerance(input)?;
     Ok((
         input,
@@ -187,6 +188,7 @@ fn check(input: Input<'_>) -> PResult<'_, Check> {
             left,
             comparison,
             right,
+            rounded: rounded.is_some(),
             tolerance,
         },
     ))
@@ -226,7 +228,7 @@ pub(super) fn rounding(input: Input<'_>) -> PResult<'_, Rounding> {
     ))
 }
 
-/// `rounding_option = "unit" decimal | "method" ( "half_even" | "half_up" ) | "residual" ( "total" | "largest" )`
+/// `rounding_option = "unit" decimal | "method" ( "half_even" | "half_up" ) | "residual" ( "total" | "largest" ) | "account" code`
 fn rounding_option(input: Input<'_>) -> PResult<'_, RoundingOption> {
     let methods = [
         ("half_even", RoundingMethod::HalfEven),
@@ -252,6 +254,7 @@ fn rounding_option(input: Input<'_>) -> PResult<'_, RoundingOption> {
                 RoundingOption::Residual,
             )),
         ),
+        preceded(keyword("account"), cut(map(code, RoundingOption::Account))),
     ))
     .parse(input)
 }

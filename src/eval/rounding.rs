@@ -1,0 +1,408 @@
+//! The rounded trial balance: every balance of a scope's books rounded
+//! once, so that every printed figure is a sum of rounded amounts and the
+//! statements tie to each other as printed.
+//!
+//! For each scope (an entity, or a group's members without the amounts it
+//! eliminates), each fiscal year and each chart code, the balance at the end
+//! of every period (0, the opening, to 13, the adjustments; cumulative from
+//! the year's opening) is rounded to the policy's unit. Each code's rounded
+//! balance is shared among its cells (local code, movement, counterparty) by
+//! largest remainder over their exact balances, so a filtered aggregate
+//! selects rounded amounts that add up to the code's; a cell's rounded
+//! amount in a period is the difference of its rounded balances.
+//!
+//! The rounded balances of a period-end do not add up to zero by
+//! themselves. At the opening, what they lack goes to the accumulated
+//! surplus (the chart's first `excedent_accumule` code), so a year opens
+//! exactly where the one before closed as printed; at every later
+//! period-end it goes to the policy's rounding `account`, a revenue or
+//! charge code, so the difference passes through the year's result and the
+//! statements tie. Each difference is kept ([`Difference`]) with where it
+//! went; it is at most half a unit per code rounded.
+
+use super::{Eliminate, Scope, Slice, aggregate_value};
+use crate::cube::{Cell, Cube, EntityCube, LocalCode};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::mapping::Mapped;
+use crate::model::{CodeId, Kind, Program, Residual, RoundingPolicy};
+use crate::money::{Amount, checked_sum};
+use std::collections::BTreeMap;
+
+/// The code a local code stands for when it is the rounding's own entry.
+pub const ROUNDING_ENTRY: &str = "(écart d'arrondi)";
+
+/// A scope's books rounded under one policy, and the differences placed.
+#[derive(Debug)]
+pub struct RoundedBooks {
+    /// The cells rounded (books and budget), with one local code more per
+    /// place a difference went.
+    pub cube: EntityCube,
+    pub differences: Vec<Difference>,
+}
+
+/// What the rounded balances of one period-end lacked to add up to zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Difference {
+    pub year: i32,
+    pub period: crate::cube::Period,
+    /// Cumulative from the year's opening (debit positive).
+    pub amount: Amount,
+    /// The chart code that took it; `None` when none is declared.
+    pub account: Option<CodeId>,
+    /// The largest difference the rounding allows there: half a unit per
+    /// code rounded.
+    pub bound: Amount,
+}
+
+/// The cells of one chart code in one year: per (local, movement,
+/// counterparty), its amount in each period.
+type Series = BTreeMap<(usize, Option<crate::ingest::Movement>, Option<u16>), [Amount; PERIODS]>;
+
+const PERIODS: usize = crate::calendar::ADJUSTMENTS as usize + 1;
+
+/// Rounds a scope's books (and budget) under `policy`; `None` on overflow.
+pub fn round_books(
+    program: &Program,
+    books: &EntityCube,
+    policy: RoundingPolicy,
+) -> Option<RoundedBooks> {
+    let mut cube = EntityCube {
+        locals: books.locals.clone(),
+        by_chart: books.by_chart.clone(),
+        ..EntityCube::default()
+    };
+    let (cells, totals) = round_cells(&books.cells, &books.locals, policy)?;
+    cube.cells = cells;
+    let (budget, _) = round_cells(&books.budget, &books.locals, policy)?;
+    cube.budget = budget;
+    let surplus = program
+        .chart
+        .accounts
+        .iter()
+        .position(|account| account.kind == Kind::AccumulatedSurplus);
+    let mut differences = Vec::new();
+    let mut surplus_local = None;
+    let mut rounding_local = None;
+    for (year, year_totals) in &totals {
+        let bound = policy.unit.checked_mul(half(year_totals.codes)?)?;
+        // The opening: what the rounded openings lack goes to the surplus.
+        let opening = year_totals.balances[0].negated();
+        differences.push(Difference {
+            year: *year,
+            period: 0,
+            amount: opening,
+            account: surplus,
+            bound,
+        });
+        if let (Some(code), false) = (surplus, opening.is_zero()) {
+            let local = *surplus_local.get_or_insert_with(|| add_local(&mut cube, code));
+            cube.cells.insert(cell(*year, local, 0), opening);
+        }
+        // Every later period-end: to the rounding account, as a flow.
+        let mut before = Amount::ZERO;
+        for period in 1..PERIODS {
+            let lacking = year_totals.balances[period].checked_add(opening)?.negated();
+            let period = period as crate::cube::Period;
+            differences.push(Difference {
+                year: *year,
+                period,
+                amount: lacking,
+                account: policy.account,
+                bound,
+            });
+            let flow = lacking.checked_sub(before)?;
+            before = lacking;
+            if let (Some(code), false) = (policy.account, flow.is_zero()) {
+                let local = *rounding_local.get_or_insert_with(|| add_local(&mut cube, code));
+                cube.cells.insert(cell(*year, local, period), flow);
+            }
+        }
+    }
+    Some(RoundedBooks { cube, differences })
+}
+
+/// Half of `codes`, as an amount.
+fn half(codes: usize) -> Option<Amount> {
+    Amount::from_scaled(i128::try_from(codes).ok()?.checked_mul(5)?, 1)
+}
+
+fn cell(year: i32, local: usize, period: crate::cube::Period) -> Cell {
+    Cell {
+        year,
+        local,
+        period,
+        movement: None,
+        counterparty: None,
+    }
+}
+
+/// A local code for the rounding's own entry on `code`.
+fn add_local(cube: &mut EntityCube, code: CodeId) -> usize {
+    let local = cube.locals.len();
+    cube.locals.push(LocalCode {
+        code: ROUNDING_ENTRY.to_string(),
+        mapped: Mapped {
+            target: code,
+            rule: usize::MAX,
+            dimensions: Vec::new(),
+        },
+        lines: BTreeMap::new(),
+        first_seen: String::new(),
+    });
+    cube.by_chart.entry(code).or_default().push(local);
+    local
+}
+
+/// Per year: the sum of the rounded balances of every code at each
+/// period-end, and how many codes were rounded.
+#[derive(Default)]
+struct YearTotals {
+    balances: [Amount; PERIODS],
+    codes: usize,
+}
+
+/// Every cell rounded: each code's balance at each period-end rounded, then
+/// shared among its cells.
+fn round_cells(
+    cells: &BTreeMap<Cell, Amount>,
+    locals: &[LocalCode],
+    policy: RoundingPolicy,
+) -> Option<(BTreeMap<Cell, Amount>, BTreeMap<i32, YearTotals>)> {
+    let mut by_code: BTreeMap<(i32, CodeId), Series> = BTreeMap::new();
+    for (cell, amount) in cells {
+        let code = locals.get(cell.local)?.mapped.target;
+        let series = by_code.entry((cell.year, code)).or_default();
+        let periods = series
+            .entry((cell.local, cell.movement, cell.counterparty))
+            .or_insert([Amount::ZERO; PERIODS]);
+        let slot = periods.get_mut(usize::from(cell.period))?;
+        *slot = slot.checked_add(*amount)?;
+    }
+    let mut rounded = BTreeMap::new();
+    let mut totals: BTreeMap<i32, YearTotals> = BTreeMap::new();
+    for ((year, _), series) in &by_code {
+        let keys: Vec<_> = series.keys().copied().collect();
+        let mut exact = vec![Amount::ZERO; keys.len()];
+        let mut shown_before = vec![Amount::ZERO; keys.len()];
+        let year_totals = totals.entry(*year).or_default();
+        year_totals.codes += 1;
+        for period in 0..PERIODS {
+            for (balance, periods) in exact.iter_mut().zip(series.values()) {
+                *balance = balance.checked_add(periods[period])?;
+            }
+            let balance =
+                checked_sum(exact.iter().copied())?.round_to(policy.unit, policy.method)?;
+            year_totals.balances[period] = year_totals.balances[period].checked_add(balance)?;
+            let shown = share(balance, &exact, policy)?;
+            for ((key, now), before) in keys.iter().zip(&shown).zip(&mut shown_before) {
+                let flow = now.checked_sub(*before)?;
+                *before = *now;
+                if !flow.is_zero() {
+                    let cell = Cell {
+                        year: *year,
+                        local: key.0,
+                        period: period as crate::cube::Period,
+                        movement: key.1,
+                        counterparty: key.2,
+                    };
+                    rounded.insert(cell, flow);
+                }
+            }
+        }
+    }
+    Some((rounded, totals))
+}
+
+/// Shares a rounded `total` among exact parts: each part rounded, then the
+/// units still lacking given one each to the parts their rounding moved
+/// farthest (largest remainder), in order of the parts on ties.
+pub fn share(total: Amount, exact: &[Amount], policy: RoundingPolicy) -> Option<Vec<Amount>> {
+    let mut shares = exact
+        .iter()
+        .map(|part| part.round_to(policy.unit, policy.method))
+        .collect::<Option<Vec<Amount>>>()?;
+    let mut lacking = total.checked_sub(checked_sum(shares.iter().copied())?)?;
+    if lacking.is_zero() || shares.is_empty() {
+        return lacking.is_zero().then_some(shares);
+    }
+    let remainders = exact
+        .iter()
+        .zip(&shares)
+        .map(|(part, shown)| part.checked_sub(*shown))
+        .collect::<Option<Vec<Amount>>>()?;
+    let up = !lacking.is_negative();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|a, b| {
+        let by_remainder = remainders[*b].cmp(&remainders[*a]);
+        (if up {
+            by_remainder
+        } else {
+            by_remainder.reverse()
+        })
+        .then(a.cmp(b))
+    });
+    let step = if up {
+        policy.unit
+    } else {
+        policy.unit.negated()
+    };
+    for part in order.iter().cycle() {
+        if lacking.is_zero() {
+            break;
+        }
+        shares[*part] = shares[*part].checked_add(step)?;
+        lacking = lacking.checked_sub(step)?;
+    }
+    Some(shares)
+}
+
+/// The rounding policies the reports use, each once (the residual option
+/// does not change the trial balance).
+pub(super) fn policies(program: &Program) -> Vec<RoundingPolicy> {
+    let mut policies: Vec<RoundingPolicy> = Vec::new();
+    for report in &program.reports {
+        let policy = RoundingPolicy {
+            residual: Residual::Total,
+            ..report.rounding
+        };
+        if !policies.contains(&policy) {
+            policies.push(policy);
+        }
+    }
+    policies
+}
+
+/// A group's books, which its trial balance is rounded from: its members'
+/// cells without those it eliminates (each member's local codes kept
+/// apart). `None` for an entity, whose own books serve.
+pub(super) fn scope_books(cube: &Cube, scope: &Scope) -> Option<EntityCube> {
+    if !scope.is_group {
+        return None;
+    }
+    let mut books = EntityCube::default();
+    for member in &scope.members {
+        let entity = &cube.entities[*member];
+        let offset = books.locals.len();
+        books.locals.extend(entity.locals.iter().cloned());
+        for (code, locals) in &entity.by_chart {
+            books
+                .by_chart
+                .entry(*code)
+                .or_default()
+                .extend(locals.iter().map(|local| local + offset));
+        }
+        let kept = |cells: &std::collections::BTreeMap<crate::cube::Cell, Amount>| {
+            cells
+                .iter()
+                .filter(|(cell, _)| !eliminated(scope, entity, cell))
+                .map(|(cell, amount)| {
+                    let mut cell = *cell;
+                    cell.local += offset;
+                    (cell, *amount)
+                })
+                .collect::<Vec<_>>()
+        };
+        books.cells.extend(kept(&entity.cells));
+        books.budget.extend(kept(&entity.budget));
+    }
+    Some(books)
+}
+
+/// A cell a group leaves out: on an eliminated code, with a member as
+/// counterparty (as [`super::term_value`] decides for the exact figures).
+fn eliminated(scope: &Scope, entity: &EntityCube, cell: &crate::cube::Cell) -> bool {
+    let code = entity.locals[cell.local].mapped.target;
+    scope.eliminated.contains(&code)
+        && cell
+            .counterparty
+            .is_some_and(|c| scope.members.contains(&usize::from(c)))
+}
+
+pub(super) fn rounding_overflow(scope: &Scope) -> Diagnostic {
+    Diagnostic::error(
+        Code::Overflow,
+        format!(
+            "the rounded trial balance of `{}` exceeds 28 significant digits",
+            scope.name
+        ),
+    )
+    .help("amounts this large cannot be real; look for a misplaced decimal mark in the ledger")
+}
+
+/// Every aggregate of one slice over a rounded trial balance.
+pub(super) fn rounded_aggregates(
+    program: &Program,
+    rounded: &EntityCube,
+    slice: Slice,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Amount> {
+    let filter = slice.filter.and_then(|(dimension, value)| {
+        let values = program.dimensions.get(dimension)?.values.as_ref()?;
+        Some((dimension, values.keys().nth(value)?.as_str()))
+    });
+    program
+        .aggregates
+        .iter()
+        .map(|aggregate| {
+            aggregate_value(aggregate, rounded, slice, filter, Eliminate::default()).unwrap_or_else(
+                || {
+                    errors.push(super::overflow(aggregate.span));
+                    Amount::ZERO
+                },
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Residual;
+    use crate::money::RoundingMethod;
+
+    fn amount(text: &str) -> Amount {
+        Amount::parse_plain(text).unwrap_or_else(|| panic!("`{text}` is an amount"))
+    }
+
+    fn dollar() -> RoundingPolicy {
+        RoundingPolicy {
+            unit: amount("1"),
+            method: RoundingMethod::HalfEven,
+            residual: Residual::Total,
+            account: None,
+        }
+    }
+
+    fn shares(total: &str, parts: &[&str]) -> Vec<String> {
+        let exact: Vec<Amount> = parts.iter().map(|p| amount(p)).collect();
+        share(amount(total), &exact, dollar())
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn parts_already_adding_up_keep_their_own_rounding() {
+        assert_eq!(shares("3", &["1.2", "1.3", "0.6"]), ["1", "1", "1"]);
+    }
+
+    #[test]
+    fn a_missing_unit_goes_to_the_part_rounded_down_the_most() {
+        // 0.4 + 0.4 + 0.4 = 1.2, rounded 1: the parts round to 0 each, so
+        // the first of the three equal remainders takes the unit.
+        assert_eq!(shares("1", &["0.4", "0.4", "0.4"]), ["1", "0", "0"]);
+        assert_eq!(shares("1", &["0.3", "0.45", "0.4"]), ["0", "1", "0"]);
+    }
+
+    #[test]
+    fn an_extra_unit_comes_off_the_part_rounded_up_the_most() {
+        // 0.6 × 3 = 1.8, rounded 2: the parts round to 1 each (3).
+        assert_eq!(shares("2", &["0.6", "0.6", "0.55"]), ["1", "1", "0"]);
+    }
+
+    #[test]
+    fn negative_parts_share_the_same_way() {
+        assert_eq!(shares("-1", &["-0.4", "-0.4", "-0.4"]), ["-1", "0", "0"]);
+    }
+}
