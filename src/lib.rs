@@ -22,6 +22,8 @@ pub mod output;
 pub mod pipeline;
 /// A project on disk: its root, its limits, its specification files.
 pub mod project;
+/// Figures → where each comes from, down to the ledger lines, adding up ([`provenance::provenance`]).
+pub mod provenance;
 /// Line accounting and control totals, from the cube.
 pub mod reconcile;
 /// Figures → statements and ministry files ([`render::statement`]).

@@ -53,6 +53,12 @@ enum ErrorFormat {
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExplainFormat {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse and fully check the specification, without reading any ledger.
@@ -84,17 +90,24 @@ enum Command {
     },
     /// Show how one figure was obtained, down to local codes and crosswalk rules.
     Explain {
-        /// The figure, as REPORT.LINE (e.g. situation.encaisse).
+        /// The figure, as REPORT.LINE or REPORT.LINE[COLUMN] (e.g.
+        /// situation.encaisse, rapport_trimestriel.revenus[t2]); REPORT.CHECK
+        /// explains both sides of a check.
         figure: String,
         /// Entity or group (by default the first group, or the only entity).
         #[arg(long)]
         entity: Option<String>,
-        /// Fiscal year, by its closing year (by default the year built).
+        /// Fiscal year, by its closing year: the report's whole-year column of
+        /// that year (by default the year built; a [COLUMN] overrides it).
         #[arg(long, value_parser = clap::value_parser!(i32).range(1900..=9999))]
         year: Option<i32>,
-        /// Also list up to N ledger lines behind each local code.
+        /// Also list up to N ledger lines behind each local code (text).
         #[arg(long, value_name = "N", default_value_t = 0)]
         lines: usize,
+        /// text, or json: the provenance with every ledger line
+        /// (schema reddition.provenance/1).
+        #[arg(long, value_enum, default_value = "text")]
+        format: ExplainFormat,
         /// Project root.
         #[arg(long, default_value = ".")]
         project: PathBuf,
@@ -297,6 +310,7 @@ fn dispatch(
             entity,
             year,
             lines,
+            format,
             project: root,
             as_of,
         } => explain_figure(
@@ -304,8 +318,7 @@ fn dispatch(
             sources,
             &figure,
             entity.as_deref(),
-            year,
-            lines,
+            (year, lines, format),
             (reading, as_of),
         ),
         Command::Diff {
@@ -543,29 +556,19 @@ fn explain_figure(
     sources: &mut Sources,
     figure: &str,
     entity: Option<&str>,
-    year: Option<i32>,
-    lines: usize,
+    (year, lines, format): (Option<i32>, usize, ExplainFormat),
     (reading, as_of): (&ReadOptions<'_>, Option<chrono::NaiveDate>),
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let program = pipeline::check_project_as_of(project, sources, as_of)?;
-    let Some(figure_id) = explain::find(&program, figure) else {
-        let known = explain::names(&program);
-        let help = match reddition::diagnostic::closest(figure, known.iter().copied()) {
-            Some(close) => format!("did you mean `{close}`?"),
-            None => format!(
-                "name it as REPORT.LINE, e.g. `{}`",
-                known.first().copied().unwrap_or("situation.encaisse")
-            ),
-        };
-        return Err(vec![
-            Diagnostic::error(
-                diagnostic::Code::UnknownName,
-                format!("no figure `{figure}`"),
-            )
-            .help(help),
-        ]);
+    let (name, column_name) = explain::split_column(figure);
+    let figure_ids = explain::find(&program, name);
+    let Some(first) = figure_ids.first().copied() else {
+        return Err(vec![explain::unknown_figure(&program, name)]);
     };
-    let built = pipeline::run(&program, project, sources, reading)?;
+    let column = explain::column(&program, first, column_name, year)
+        .map_err(|names| vec![explain::unknown_column(name, column_name, &names)])?;
+    // Checks that fail are said, not blocking: that is when people ask.
+    let built = pipeline::evaluate(&program, project, sources, reading)?;
     let scopes = &built.figures.scopes;
     let scope = match entity {
         Some(name) => scopes.iter().position(|s| s.name == name).ok_or_else(|| {
@@ -580,16 +583,34 @@ fn explain_figure(
         })?,
         None => scopes.iter().position(|s| s.is_group).unwrap_or(0),
     };
-    let year = year.unwrap_or(program.fiscal_year);
-    let ledger = if lines > 0 {
-        explain::ledger_lines(&program, &built, project, figure_id, scope, year, lines)
-    } else {
-        explain::LedgerLines::new()
+    let line_index = explain::lines_for(&program, &built, project, &figure_ids, scope)?;
+    let context = reddition::provenance::Context {
+        program: &program,
+        figures: &built.figures,
+        cube: &built.cube,
+        sources,
+        lines: &line_index,
     };
-    say(&explain::explain(
-        &program, &built, sources, figure_id, scope, year, &ledger,
-    ));
-    Ok(built.warnings)
+    let found = explain::provenances(&context, &figure_ids, column, scope);
+    match format {
+        ExplainFormat::Json => say(&pipeline::to_json(&found)),
+        ExplainFormat::Text => {
+            let texts: Vec<String> = found
+                .iter()
+                .map(|p| explain::text(&program, &built.figures, p, lines))
+                .collect();
+            say(&texts.join("\n"));
+        }
+    }
+    // A failing check is an error of the build, a note here.
+    Ok(built
+        .warnings
+        .into_iter()
+        .map(|mut d| {
+            d.severity = diagnostic::Severity::Warning;
+            d
+        })
+        .collect())
 }
 
 /// The export and dialect of `trial-balance --file`.

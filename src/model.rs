@@ -70,6 +70,8 @@ pub struct RuleTestDef {
     pub left: Vec<RuleTermDef>,
     pub comparison: Comparison,
     pub right: Vec<RuleTermDef>,
+    /// Compares the figures as printed (rounded) rather than exact.
+    pub rounded: bool,
     pub tolerance: Amount,
 }
 

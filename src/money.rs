@@ -285,6 +285,16 @@ pub enum RoundingMethod {
     HalfUp,
 }
 
+impl RoundingMethod {
+    /// Its name in the language: `half_even`, `half_up`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundingMethod::HalfEven => "half_even",
+            RoundingMethod::HalfUp => "half_up",
+        }
+    }
+}
+
 impl fmt::Display for Amount {
     /// The exact value as a plain decimal string, never `-0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -14,6 +14,7 @@ mod generators;
 mod interrupt;
 mod oracle;
 mod properties;
+mod provenance;
 mod reference;
 mod resources;
 mod robustness;

@@ -592,9 +592,10 @@ impl Default for RoundingPolicy {
 /// The names of the files the output bundle writes besides the reports and
 /// submissions (`pipeline/bundle.rs`, `output.rs`), and the file each stands
 /// for: a report or submission may not take one of them.
-pub const BUILT_IN_OUTPUTS: [(&str, &str); 7] = [
+pub const BUILT_IN_OUTPUTS: [(&str, &str); 8] = [
     ("correspondances", "<entity>/correspondances.csv"),
     ("reconciliation", "reconciliation.txt and .json"),
+    ("arrondis", "arrondis.txt and .json"),
     ("validation", "validation.txt and .json"),
     ("eliminations", "eliminations.txt and .json"),
     ("index", "index.html"),

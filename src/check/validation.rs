@@ -87,6 +87,7 @@ fn lower_test(
         left: left?,
         comparison: test.comparison.value,
         right: right?,
+        rounded: test.rounded,
         tolerance: test.tolerance.as_ref().map_or(Amount::ZERO, |t| t.value),
     })
 }

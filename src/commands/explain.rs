@@ -1,25 +1,37 @@
-//! `explain`: how one figure was obtained, down to the local codes, their
-//! line counts and the crosswalk rule that mapped each.
+//! `explain REPORT.LINE[COLUMN]`: where one figure comes from, down to the
+//! ledger lines of exactly the cells it takes, as text or as the JSON of
+//! [`crate::provenance`]. Works on a build whose checks fail: a check's name
+//! explains both its sides.
 
 use crate::calendar;
-use crate::diagnostic::visible;
-use crate::eval::{self, Figures};
-use crate::ingest::{self, Posting};
+use crate::cube;
+use crate::diagnostic::{Code, Diagnostic, visible};
+use crate::eval::{Figures, Slice};
 use crate::model::*;
-use crate::money::Amount;
 use crate::pipeline::Built;
 use crate::project::Project;
+use crate::provenance::{self, Context, LineIndex, Provenance};
 use crate::render::french;
-use crate::source::{Sources, Span};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
-/// Finds a figure by `report.line` (or `report.check.left|right`).
-pub fn find(program: &Program, qualified: &str) -> Option<FigureId> {
-    program
+/// The figures a name stands for: `report.line` (or `report.check.left`),
+/// or a check's two sides for `report.check`.
+pub fn find(program: &Program, qualified: &str) -> Vec<FigureId> {
+    let exact = program
         .figures
         .iter()
-        .position(|f| f.qualified == qualified)
+        .position(|f| f.qualified == qualified);
+    if let Some(figure) = exact {
+        return vec![figure];
+    }
+    ["left", "right"]
+        .iter()
+        .filter_map(|side| {
+            let name = format!("{qualified}.{side}");
+            program.figures.iter().position(|f| f.qualified == name)
+        })
+        .collect()
 }
 
 /// Figure names close to `qualified`, for a "did you mean" hint.
@@ -31,305 +43,280 @@ pub fn names(program: &Program) -> Vec<&str> {
         .collect()
 }
 
-/// Ledger lines behind the figure, per (entity index, local code): each line
-/// as `file:line  date  reference  amount  description`.
-pub type LedgerLines = BTreeMap<(usize, String), Vec<String>>;
+/// `REPORT.LINE[COLUMN]` → the name and the column, if one is written.
+pub fn split_column(text: &str) -> (&str, Option<&str>) {
+    match text.strip_suffix(']').and_then(|t| t.split_once('[')) {
+        Some((name, column)) => (name, Some(column)),
+        None => (text, None),
+    }
+}
 
-/// Reads again the files the build read for the scope's entities, each with
-/// its format's dialect and under the project's limits, and keeps, for every
-/// local code the figure draws on, up to `limit` of its lines of the fiscal
-/// year.
-pub fn ledger_lines(
+/// No figure of that name, with the closest one.
+pub fn unknown_figure(program: &Program, name: &str) -> Diagnostic {
+    let known = names(program);
+    let help = match crate::diagnostic::closest(name, known.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!(
+            "name it as REPORT.LINE, e.g. `{}`",
+            known.first().copied().unwrap_or("situation.encaisse")
+        ),
+    };
+    Diagnostic::error(Code::UnknownName, format!("no figure `{name}`")).help(help)
+}
+
+/// No such column in the figure's report, with the report's columns.
+pub fn unknown_column(name: &str, column: Option<&str>, columns: &[String]) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownName,
+        match column {
+            Some(column) => format!("no column `{column}` in the report of `{name}`"),
+            None => format!("the report of `{name}` has no column for that year"),
+        },
+    )
+    .help(format!("choose one of {}", columns.join(", ")))
+}
+
+/// The column of the figure's report: the one named, else the whole year
+/// `year` (the year built by default), else the first. An unknown name
+/// gives the report's column names.
+pub fn column(
+    program: &Program,
+    figure: FigureId,
+    named: Option<&str>,
+    year: Option<i32>,
+) -> Result<usize, Vec<String>> {
+    let report = &program.reports[program.figures[figure].report];
+    let names = || report.columns.iter().map(|c| c.name.clone()).collect();
+    if let Some(name) = named {
+        return report
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(names);
+    }
+    let year = year.unwrap_or(program.fiscal_year);
+    let whole_year = report
+        .columns
+        .iter()
+        .position(|c| Slice::of_column(c, program.fiscal_year) == Slice::year(year));
+    match (whole_year, year == program.fiscal_year) {
+        (Some(index), _) => Ok(index),
+        (None, true) if !report.columns.is_empty() => Ok(0),
+        _ => Err(names()),
+    }
+}
+
+/// The ledger lines of the scope's entities, for the local codes the
+/// figures draw on, each entity's exports read once more.
+pub fn lines_for(
     program: &Program,
     built: &Built,
     project: &Project,
-    figure: FigureId,
+    figures: &[FigureId],
     scope: usize,
-    year: i32,
-    limit: usize,
-) -> LedgerLines {
-    let mut aggregates = Vec::new();
-    let mut references = Vec::new();
-    collect(
-        &program.figures[figure].expr,
-        &mut aggregates,
-        &mut references,
-    );
-    let codes: BTreeSet<usize> = aggregates
-        .iter()
-        .flat_map(|a| program.aggregates[*a].terms.iter().map(|t| t.code))
-        .collect();
-    let mut found = LedgerLines::new();
-    for member in &built.figures.scopes[scope].members {
-        let data = &built.cube.entities[*member];
+) -> Result<LineIndex, Vec<Diagnostic>> {
+    let mut codes = BTreeSet::new();
+    for figure in figures {
+        collect_codes(program, &program.figures[*figure].expr, &mut codes);
+    }
+    let members = &built.figures.scopes[scope].members;
+    let mut read = Vec::new();
+    for entity in 0..program.entities.len() {
+        if !members.contains(&entity) {
+            read.push(cube::EntityLines::default());
+            continue;
+        }
+        let data = &built.cube.entities[entity];
         let wanted: BTreeSet<&str> = codes
             .iter()
             .flat_map(|code| data.by_chart.get(code).into_iter().flatten())
             .map(|local| data.locals[*local].code.as_str())
             .collect();
-        for file in &data.files {
-            let Ok(mut bytes) = project
-                .ledger_path(&file.path)
-                .and_then(std::fs::File::open)
-            else {
-                continue;
-            };
-            let format = &program.formats[file.format];
-            let mut sink = |posting: &Posting<'_>| {
-                if !wanted.contains(posting.account) || calendar::period_of(posting.date).0 != year
-                {
-                    return Ok(());
-                }
-                let kept = found
-                    .entry((*member, posting.account.to_string()))
-                    .or_default();
-                if kept.len() < limit {
-                    kept.push(ledger_line(&file.path, posting));
-                } else if kept.len() == limit {
-                    kept.push("…".to_string());
-                }
-                Ok(())
-            };
-            let export = ingest::Export {
-                name: &file.path,
-                dialect: &format.dialect,
-                layout: &format.layout,
-                limits: &project.limits,
-            };
-            let _ = ingest::read_export_from(
-                &export,
-                &mut bytes,
-                ingest::PIECE_BYTES,
-                &mut Sources::default(),
-                &mut sink,
-            );
-        }
+        read.push(cube::ledger_lines(program, project, entity, &|code| {
+            wanted.contains(code)
+        })?);
     }
-    found
+    Ok(LineIndex::new(read))
 }
 
-/// `file:line  date  reference  amount  description [movement]`. The file
-/// name, reference and description come from outside and go to a terminal:
-/// their control and bidirectional characters are shown, not sent.
-fn ledger_line(path: &str, posting: &Posting<'_>) -> String {
-    let movement = posting
-        .movement
-        .map_or(String::new(), |m| format!(" [{}]", m.as_str()));
-    format!(
-        "{}:{}  {}  {:<12} {:>16}  {}{movement}",
-        visible(path),
-        posting.line,
-        posting.date,
-        visible(posting.reference),
-        posting.amount.to_string(),
-        visible(posting.description)
-    )
-}
-
-pub fn explain(
-    program: &Program,
-    built: &Built,
-    sources: &Sources,
-    figure: FigureId,
-    scope: usize,
-    year: i32,
-    ledger: &LedgerLines,
-) -> String {
-    let figures: &Figures = &built.figures;
-    let definition = &program.figures[figure];
-    let report = &program.reports[definition.report];
-    let scope_info = &figures.scopes[scope];
-    let Some(year_index) = figures.year_index(year) else {
-        return format!("no data for fiscal year {}\n", calendar::label(year));
-    };
-    let values = &figures.values[scope][year_index];
-    let mut out = String::new();
-    let _ = writeln!(out, "{} — {}", definition.qualified, report.label);
-    let _ = writeln!(
-        out,
-        "{} ({}), exercice {}",
-        scope_info.label,
-        scope_info.name,
-        calendar::label(year)
-    );
-    let _ = writeln!(
-        out,
-        "formule ({}): {}",
-        visible(&sources.location(definition.formula)),
-        excerpt(sources, definition.formula)
-    );
-    let _ = writeln!(
-        out,
-        "valeur exacte {}, présentée {}",
-        values.exact[figure],
-        french(values.rounded[figure], report.rounding.unit.scale())
-    );
-    let mut aggregates = Vec::new();
-    let mut references = Vec::new();
-    collect(&definition.expr, &mut aggregates, &mut references);
-    for referenced in references {
-        let _ = writeln!(
-            out,
-            "\n  {} = {}   (reddition explain {})",
-            program.figures[referenced].qualified,
-            values.exact[referenced],
-            program.figures[referenced].qualified
-        );
-    }
-    for aggregate_index in aggregates {
-        let aggregate = &program.aggregates[aggregate_index];
-        let _ = writeln!(
-            out,
-            "\n  {} = {}",
-            excerpt(sources, aggregate.span),
-            values.aggregates[aggregate_index]
-        );
-        for term in &aggregate.terms {
-            let context = TermContext {
-                program,
-                built,
-                sources,
-                scope: scope_info,
-                year,
-                ledger,
-            };
-            explain_term(&mut out, &context, aggregate, term);
-        }
-    }
-    out
-}
-
-struct TermContext<'a> {
-    program: &'a Program,
-    built: &'a Built,
-    sources: &'a Sources,
-    scope: &'a eval::Scope,
-    year: i32,
-    ledger: &'a LedgerLines,
-}
-
-fn explain_term(
-    out: &mut String,
-    context: &TermContext<'_>,
-    aggregate: &AggregateDef,
-    term: &AggregateTerm,
-) {
-    let account = &context.program.chart.accounts[term.code];
-    let mut shown = TermLines::default();
-    for member in &context.scope.members {
-        member_lines(context, aggregate, term, *member, &mut shown);
-    }
-    let TermLines { total, lines } = shown;
-    let measure = match term.measure {
-        Measure::Opening => "solde d'ouverture",
-        Measure::Balance | Measure::Sum => "solde de clôture",
-        Measure::Flow => "mouvements de l'exercice",
-        Measure::Change => "variation",
-    };
-    let sign = if term.negate {
-        "au crédit"
-    } else {
-        "au débit"
-    };
-    let _ = writeln!(
-        out,
-        "    {} {} ({measure}, {sign}) = {total}",
-        account.code, account.label
-    );
-    for line in lines {
-        let _ = writeln!(out, "{line}");
-    }
-}
-
-/// A term's total over the members of a scope, and the lines behind it.
-#[derive(Default)]
-struct TermLines {
-    total: Amount,
-    lines: Vec<String>,
-}
-
-/// Adds the local codes of one member behind a term: each with its value,
-/// its line count, its rule and its ledger lines.
-fn member_lines(
-    context: &TermContext<'_>,
-    aggregate: &AggregateDef,
-    term: &AggregateTerm,
-    member: usize,
-    shown: &mut TermLines,
-) {
-    let TermContext {
-        program,
-        built,
-        sources,
-        year,
-        ledger,
-        ..
-    } = *context;
-    let data = &built.cube.entities[member];
-    let crosswalk = &program.crosswalks[program.entities[member].crosswalk];
-    let mut locals: Vec<usize> = data.by_chart.get(&term.code).cloned().unwrap_or_default();
-    locals.sort_by(|a, b| data.locals[*a].code.cmp(&data.locals[*b].code));
-    for local in locals {
-        let value = eval::term_value(
-            aggregate,
-            term,
-            data,
-            eval::Slice::year(year),
-            None,
-            eval::Eliminate::default(),
-            Some(local),
-        )
-        .unwrap_or(Amount::ZERO);
-        let code = &data.locals[local];
-        let count = code.lines.get(&year).copied().unwrap_or(0);
-        if value.is_zero() && count == 0 {
-            continue;
-        }
-        shown.total = shown.total.checked_add(value).unwrap_or(shown.total);
-        let rule = &crosswalk.rules[code.mapped.rule];
-        shown.lines.push(format!(
-            "      {:<10} {:<24} {:>20}  {:>6} lignes  règle {} {}",
-            program.entities[member].name,
-            visible(&code.code),
-            value.to_string(),
-            count,
-            visible(&sources.location(rule.span)),
-            excerpt(sources, rule.span)
-        ));
-        for line in ledger
-            .get(&(member, code.code.clone()))
-            .into_iter()
-            .flatten()
-        {
-            shown.lines.push(format!("          {line}"));
-        }
-    }
-}
-
-fn collect(expr: &Expr, aggregates: &mut Vec<usize>, references: &mut Vec<FigureId>) {
+/// The chart codes an expression reaches, through the figures it refers to.
+fn collect_codes(program: &Program, expr: &Expr, codes: &mut BTreeSet<CodeId>) {
     match expr {
-        Expr::Aggregate(index) => aggregates.push(*index),
-        Expr::Figure(id, _) => references.push(*id),
-        Expr::Sum(ids) => references.extend(ids),
-        Expr::Neg(inner) => collect(inner, aggregates, references),
+        Expr::Aggregate(index) => {
+            codes.extend(program.aggregates[*index].terms.iter().map(|t| t.code))
+        }
+        Expr::Figure(id, _) => collect_codes(program, &program.figures[*id].expr, codes),
+        Expr::Sum(ids) => {
+            for id in ids {
+                collect_codes(program, &program.figures[*id].expr, codes);
+            }
+        }
+        Expr::Neg(inner) => collect_codes(program, inner, codes),
         Expr::Binary(left, _, right, _) => {
-            collect(left, aggregates, references);
-            collect(right, aggregates, references);
+            collect_codes(program, left, codes);
+            collect_codes(program, right, codes);
         }
         Expr::Number(_) => {}
     }
 }
 
-/// The source text of a span on one line (collapsed whitespace).
-fn excerpt(sources: &Sources, span: Span) -> String {
-    let text = sources.get(span.file).text.get(span.range()).unwrap_or("");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The provenance of each figure, in one column and scope.
+pub fn provenances(
+    context: &Context<'_>,
+    figures: &[FigureId],
+    column: usize,
+    scope: usize,
+) -> Vec<Provenance> {
+    figures
+        .iter()
+        .filter_map(|figure| provenance::provenance(context, *figure, column, scope))
+        .collect()
+}
+
+/// The text view: the figure, its formula and values, then each code,
+/// member, local code and up to `lines` ledger lines of each, and the sum
+/// of the lines against the exact value.
+pub fn text(program: &Program, figures: &Figures, found: &Provenance, lines: usize) -> String {
+    let mut out = String::new();
+    let definition = program.figures.iter().find(|f| f.qualified == found.figure);
+    let report = definition.map(|d| &program.reports[d.report]);
+    let scope = figures.scopes.iter().find(|s| s.name == found.scope);
+    let _ = writeln!(
+        out,
+        "{} — {}",
+        found.figure,
+        report.map_or("", |r| r.label.as_str())
+    );
+    let _ = writeln!(
+        out,
+        "{} ({}), colonne {} : exercice {}{}{}",
+        scope.map_or("", |s| s.label.as_str()),
+        found.scope,
+        found.column,
+        calendar::label(found.year),
+        crate::eval::periods_note(
+            Periods {
+                from: found.periods[0],
+                to: found.periods[1]
+            },
+            found.budget
+        ),
+        found
+            .filter
+            .as_ref()
+            .map_or(String::new(), |f| format!(", {f}"))
+    );
+    let _ = writeln!(
+        out,
+        "formule ({}): {}",
+        visible(&found.location),
+        found.formula
+    );
+    let unit_scale = report.map_or(0, |r| r.rounding.unit.scale());
+    let shown = |text: &str| {
+        crate::money::Amount::parse_plain(text).map_or(text.to_string(), |a| french(a, unit_scale))
+    };
+    let _ = writeln!(
+        out,
+        "valeur exacte {}, présentée {} (exacte arrondie : {})",
+        found.exact,
+        shown(&found.rounded),
+        shown(&found.own_rounded)
+    );
+    if !found.linear {
+        let _ = writeln!(
+            out,
+            "\n  un ratio : il n'est pas une somme de lignes ; chaque opérande s'explique à part"
+        );
+        return out;
+    }
+    if found.constant != "0" {
+        let _ = writeln!(out, "\n  nombres de la formule : {}", found.constant);
+    }
+    for term in &found.terms {
+        let measure = match term.measure {
+            "opening" => "solde d'ouverture",
+            "balance" => "solde de clôture",
+            "flow" => "mouvements",
+            _ => "variation",
+        };
+        let sign = if term.sign < 0 {
+            "au crédit"
+        } else {
+            "au débit"
+        };
+        let _ = writeln!(
+            out,
+            "\n  {} : {} {} ({measure}, {sign}) = {}",
+            term.aggregate, term.code, term.label, term.value
+        );
+        for member in &term.members {
+            term_member(&mut out, member, lines);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nsomme des lignes {} {} valeur exacte {}",
+        found.lines_total,
+        if found.lines_total == found.exact {
+            "="
+        } else {
+            "≠"
+        },
+        found.exact
+    );
+    out
+}
+
+fn term_member(out: &mut String, member: &provenance::Member, lines: usize) {
+    if member.locals.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "    {} : {}", member.entity, member.part);
+    for local in &member.locals {
+        let _ = writeln!(
+            out,
+            "      {:<24} {:>20}  {:>6} lignes  règle {}",
+            visible(&local.code),
+            local.value,
+            local.lines.len(),
+            visible(&local.rule)
+        );
+        for line in local.lines.iter().take(lines) {
+            let movement = line.movement.map_or(String::new(), |m| format!(" [{m}]"));
+            let _ = writeln!(
+                out,
+                "          {}:{}  {}  {:<12} {:>16}  {}{movement}{}",
+                visible(&line.file),
+                line.line,
+                line.date,
+                visible(&line.reference),
+                line.amount,
+                visible(&line.description),
+                if line.eliminated { " (éliminée)" } else { "" }
+            );
+        }
+        if local.lines.len() > lines && lines > 0 {
+            let _ = writeln!(out, "          …");
+        }
+    }
+    for elimination in &member.eliminations {
+        let _ = writeln!(
+            out,
+            "      éliminé : {} avec {} : {}",
+            visible(&elimination.local),
+            elimination.counterparty,
+            elimination.value
+        );
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cube::ReadOptions;
+    use crate::provenance::Context;
+    use crate::source::Sources;
     use std::path::Path;
 
     /// Copies the minimal project into `root`, each export widened by
@@ -369,12 +356,24 @@ mod tests {
         let program = crate::pipeline::check_project(&project, &mut sources).expect("checks");
         let built = crate::pipeline::run(&program, &project, &mut sources, &ReadOptions::default())
             .expect("builds under the raised limit");
-        let figure = find(&program, "resultats.revenus").expect("a figure");
-        let lines = ledger_lines(&program, &built, &project, figure, 0, 2025, 10);
-        let revenue = lines.get(&(0, "231-510".to_string()));
-        assert_eq!(
-            revenue.map(|lines| lines[0].split_whitespace().next()),
-            Some(Some("ledgers/gl-2025.csv:3"))
-        );
+        let figures = find(&program, "resultats.revenus");
+        let lines = lines_for(&program, &built, &project, &figures, 0).expect("read again");
+        let context = Context {
+            program: &program,
+            figures: &built.figures,
+            cube: &built.cube,
+            sources: &sources,
+            lines: &lines,
+        };
+        let found = provenances(&context, &figures, 0, 0);
+        let first = found
+            .iter()
+            .flat_map(|p| &p.terms)
+            .flat_map(|t| &t.members)
+            .flat_map(|m| &m.locals)
+            .find(|l| l.code == "231-510")
+            .and_then(|l| l.lines.first())
+            .map(|l| format!("{}:{}", l.file, l.line));
+        assert_eq!(first.as_deref(), Some("ledgers/gl-2025.csv:3"));
     }
 }

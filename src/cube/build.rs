@@ -42,6 +42,15 @@ pub(super) struct EntityReader<'p> {
     limits: &'p Limits,
     /// Files that repeat one another, and entries split between files.
     pub(super) twins: Twins,
+    /// When asked for ([`super::ledger_lines`]): every line placed, with its
+    /// cell, for the local codes kept.
+    pub(super) recorded: Option<Recorder<'p>>,
+}
+
+/// What [`super::ledger_lines`] asks the reader to keep.
+pub(super) struct Recorder<'p> {
+    pub(super) keep: &'p dyn Fn(&str) -> bool,
+    pub(super) lines: Vec<super::LedgerLine>,
 }
 
 impl<'p> EntityReader<'p> {
@@ -65,6 +74,7 @@ impl<'p> EntityReader<'p> {
             capacity_reported: false,
             limits,
             twins: Twins::default(),
+            recorded: None,
         }
     }
 
@@ -184,6 +194,7 @@ impl<'p> EntityReader<'p> {
             movement: posting.movement,
             counterparty: self.counterparty(posting)?,
         };
+        self.record(path, role, posting, cell);
         let added = match role {
             SourceRole::Budget => self.add_budget(path, posting.amount, cell),
             SourceRole::Opening | SourceRole::Ledger => self.add_posting(path, role, posting, cell),
@@ -201,6 +212,25 @@ impl<'p> EntityReader<'p> {
                 .at(posting.span(Role::Amount), "adding this amount")
                 .help("amounts this large cannot be real; look for a misplaced decimal mark"))
             }
+        }
+    }
+
+    /// Keeps the line with its cell, when lines are recorded.
+    fn record(&mut self, path: &str, role: SourceRole, posting: &Posting<'_>, cell: Cell) {
+        let Some(recorder) = &mut self.recorded else {
+            return;
+        };
+        if (recorder.keep)(posting.account) {
+            recorder.lines.push(super::LedgerLine {
+                cell,
+                budget: role == SourceRole::Budget,
+                file: path.to_string(),
+                line: posting.line,
+                date: posting.date,
+                reference: posting.reference.to_string(),
+                description: posting.description.to_string(),
+                amount: posting.amount,
+            });
         }
     }
 

@@ -203,6 +203,56 @@ pub fn build(
     }
 }
 
+/// A line of an export as the precise reader placed it: its cell (in the
+/// numbering of local codes of that reading, see [`EntityLines::locals`]).
+#[derive(Debug, Clone)]
+pub struct LedgerLine {
+    pub cell: Cell,
+    /// A budget line rather than one of the books.
+    pub budget: bool,
+    pub file: String,
+    pub line: usize,
+    pub date: chrono::NaiveDate,
+    pub reference: String,
+    pub description: String,
+    /// Debit positive.
+    pub amount: Amount,
+}
+
+/// The lines of one entity's exports, each with its cell.
+#[derive(Debug, Default)]
+pub struct EntityLines {
+    /// Local codes by the index the lines' cells use.
+    pub locals: Vec<String>,
+    pub lines: Vec<LedgerLine>,
+}
+
+/// Reads one entity's exports again with the precise reader and keeps
+/// every line of the local codes `keep` accepts, with the cell it was added
+/// to: the ledger lines behind a figure are exactly those of its cells.
+pub fn ledger_lines(
+    program: &Program,
+    project: &Project,
+    entity: usize,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<EntityLines> {
+    let years = years_built(program);
+    let mut reader =
+        build::EntityReader::new(program, &program.entities[entity], &years, &project.limits);
+    reader.recorded = Some(build::Recorder {
+        keep,
+        lines: Vec::new(),
+    });
+    let mut errors = Vec::new();
+    reader.read_sources(project, &mut Sources::default(), &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let lines = reader.recorded.map(|r| r.lines).unwrap_or_default();
+    let locals = reader.cube.locals.into_iter().map(|l| l.code).collect();
+    Ok(EntityLines { locals, lines })
+}
+
 /// The fiscal years a build reads: the year built and as many before as
 /// the oldest column of a report looks back.
 fn years_built(program: &Program) -> Vec<i32> {

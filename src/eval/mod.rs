@@ -183,7 +183,7 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
                 })
                 .collect();
             let (rounded, residuals) = if errors.len() == before {
-                rounded_values(program, &shown, &exact, &mut errors)
+                rounding::rounded_values(program, (&aggregates, &shown), &exact, &mut errors)
             } else {
                 (exact.clone(), Vec::new())
             };
@@ -268,7 +268,7 @@ pub fn check_failures(program: &Program, figures: &Figures) -> Vec<Diagnostic> {
                 result.difference, check.tolerance
             ))
             .help(format!(
-                "run `reddition explain {}.{}.left` to see how each side is obtained",
+                "run `reddition explain {}.{}` to see how each side is obtained, down to the ledger lines",
                 report.name, check.name
             ))
         })
@@ -424,14 +424,7 @@ pub fn term_value(
     only_local: Option<usize>,
 ) -> Option<Amount> {
     let eliminated = eliminate.codes.contains(&term.code);
-    let Periods { from, to } = slice.periods;
-    // Flows over the slice; balances at its end; an opening balance just
-    // before its start (period 0 holds the year's opening balances).
-    let periods = match term.measure {
-        Measure::Opening => 0..=from - 1,
-        Measure::Flow | Measure::Change => from..=to,
-        Measure::Balance | Measure::Sum => 0..=to,
-    };
+    let periods = term_periods(term.measure, slice.periods);
     let year = slice.year;
     let mut total = Amount::ZERO;
     for local in cube.by_chart.get(&term.code).into_iter().flatten() {
@@ -474,7 +467,22 @@ pub fn term_value(
     Some(if term.negate { total.negated() } else { total })
 }
 
-fn dimensions_match(aggregate: &AggregateDef, dimensions: &[(usize, String)]) -> bool {
+/// The periods a measure takes over a slice: flows over the slice, balances
+/// at its end, an opening balance just before its start (period 0 holds
+/// the year's opening balances).
+pub fn term_periods(
+    measure: Measure,
+    Periods { from, to }: Periods,
+) -> std::ops::RangeInclusive<crate::cube::Period> {
+    match measure {
+        Measure::Opening => 0..=from - 1,
+        Measure::Flow | Measure::Change => from..=to,
+        Measure::Balance | Measure::Sum => 0..=to,
+    }
+}
+
+/// Whether a local code's dimension values pass an aggregate's filters.
+pub fn dimensions_match(aggregate: &AggregateDef, dimensions: &[(usize, String)]) -> bool {
     aggregate.filters.iter().all(|filter| match filter {
         FilterDef::Dimension {
             dimension,
@@ -491,7 +499,11 @@ fn dimensions_match(aggregate: &AggregateDef, dimensions: &[(usize, String)]) ->
     })
 }
 
-fn movement_matches(aggregate: &AggregateDef, movement: Option<crate::ingest::Movement>) -> bool {
+/// Whether a cell's movement passes an aggregate's filters.
+pub fn movement_matches(
+    aggregate: &AggregateDef,
+    movement: Option<crate::ingest::Movement>,
+) -> bool {
     aggregate.filters.iter().all(|filter| match filter {
         FilterDef::Movement { negated, values } => values.contains(&movement) != *negated,
         FilterDef::Dimension { .. } => true,
@@ -566,95 +578,6 @@ fn compute(
             result.ok_or_else(|| Some(overflow(*span)))?
         }
     })
-}
-
-/// Whether a formula multiplies or divides: a ratio is rounded from its
-/// exact value, never computed from rounded amounts.
-fn is_ratio(expr: &Expr) -> bool {
-    match expr {
-        Expr::Binary(_, BinaryOp::Mul | BinaryOp::Div, _, _) => true,
-        Expr::Binary(left, _, right, _) => is_ratio(left) || is_ratio(right),
-        Expr::Neg(inner) => is_ratio(inner),
-        Expr::Number(_) | Expr::Figure(..) | Expr::Aggregate(_) | Expr::Sum(_) => false,
-    }
-}
-
-/// Presentation values: every figure that adds and subtracts is computed
-/// from the rounded trial balance of its report's policy, so statements
-/// foot and tie as printed; a ratio is rounded from its exact value. Where
-/// a figure shows other than its own exact value rounded, the difference
-/// is listed (or, under `residual largest`, allocated).
-fn rounded_values(
-    program: &Program,
-    aggregates: &[(RoundingPolicy, Vec<Amount>)],
-    exact: &[Amount],
-    errors: &mut Vec<Diagnostic>,
-) -> (Vec<Amount>, Vec<Residue>) {
-    let policy_of = |figure: FigureId| program.reports[program.figures[figure].report].rounding;
-    let round = |value: Amount, policy: RoundingPolicy| value.round_to(policy.unit, policy.method);
-    let empty = Vec::new();
-    let aggregates_of = |policy: RoundingPolicy| {
-        aggregates
-            .iter()
-            .find(|(p, _)| {
-                p.unit == policy.unit && p.method == policy.method && p.account == policy.account
-            })
-            .map_or(&empty, |(_, values)| values)
-    };
-    let mut rounded = vec![Amount::ZERO; program.figures.len()];
-    let mut allocations: Vec<Residue> = Vec::new();
-    for pass in 0..2 {
-        for figure in &program.order {
-            let definition = &program.figures[*figure];
-            let policy = policy_of(*figure);
-            if definition.is_leaf && pass > 0 {
-                continue;
-            }
-            if is_ratio(&definition.expr) {
-                rounded[*figure] = round(exact[*figure], policy).unwrap_or(exact[*figure]);
-                continue;
-            }
-            // Amounts of the rounded trial balance are already multiples of
-            // the unit; a number written in a formula is rounded like them.
-            let leaf = |value: Amount| round(value, policy).ok_or(None);
-            match compute(&definition.expr, aggregates_of(policy), &rounded, &leaf) {
-                Ok(value) => rounded[*figure] = value,
-                Err(error) => {
-                    if pass == 0 {
-                        errors.push(error.unwrap_or_else(|| overflow(definition.span)));
-                    }
-                }
-            }
-        }
-        if pass == 0 {
-            allocations = residual::allocate_to_largest(program, exact, &mut rounded, errors);
-            if allocations.is_empty() {
-                break;
-            }
-        }
-    }
-    let mut residuals = allocations.clone();
-    for figure in &program.order {
-        let own = round(exact[*figure], policy_of(*figure)).unwrap_or(exact[*figure]);
-        // What the trial balance moved, besides what was allocated here.
-        let allocated = allocations
-            .iter()
-            .filter(|r| r.figure == *figure)
-            .try_fold(Amount::ZERO, |sum, r| sum.checked_add(r.amount));
-        if let Some(difference) = rounded[*figure]
-            .checked_sub(own)
-            .zip(allocated)
-            .and_then(|(difference, allocated)| difference.checked_sub(allocated))
-            && !difference.is_zero()
-        {
-            residuals.push(Residue {
-                figure: *figure,
-                amount: difference,
-                allocated: false,
-            });
-        }
-    }
-    (rounded, residuals)
 }
 
 /// In a matrix, every amount of a line must fall in one of the value

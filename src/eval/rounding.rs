@@ -20,11 +20,11 @@
 //! statements tie. Each difference is kept ([`Difference`]) with where it
 //! went; it is at most half a unit per code rounded.
 
-use super::{Eliminate, Scope, Slice, aggregate_value};
+use super::{Eliminate, Residue, Scope, Slice, aggregate_value};
 use crate::cube::{Cell, Cube, EntityCube, LocalCode};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::mapping::Mapped;
-use crate::model::{CodeId, Kind, Program, Residual, RoundingPolicy};
+use crate::model::{BinaryOp, CodeId, Expr, FigureId, Kind, Program, Residual, RoundingPolicy};
 use crate::money::{Amount, checked_sum};
 use std::collections::BTreeMap;
 
@@ -54,9 +54,13 @@ pub struct Difference {
     pub bound: Amount,
 }
 
-/// The cells of one chart code in one year: per (local, movement,
-/// counterparty), its amount in each period.
-type Series = BTreeMap<(usize, Option<crate::ingest::Movement>, Option<u16>), [Amount; PERIODS]>;
+/// The cells of one chart code in one year: per (local code, its index,
+/// movement, counterparty), its amount in each period. Ordered by the code
+/// itself, so that ties in the sharing never depend on the order the
+/// readers met the codes in (the index only tells apart one code in two
+/// members of a group, in member order).
+type Series = BTreeMap<SeriesKey, [Amount; PERIODS]>;
+type SeriesKey = (String, usize, Option<crate::ingest::Movement>, Option<u16>);
 
 const PERIODS: usize = crate::calendar::ADJUSTMENTS as usize + 1;
 
@@ -170,10 +174,15 @@ fn round_cells(
 ) -> Option<(BTreeMap<Cell, Amount>, BTreeMap<i32, YearTotals>)> {
     let mut by_code: BTreeMap<(i32, CodeId), Series> = BTreeMap::new();
     for (cell, amount) in cells {
-        let code = locals.get(cell.local)?.mapped.target;
-        let series = by_code.entry((cell.year, code)).or_default();
+        let local = locals.get(cell.local)?;
+        let series = by_code.entry((cell.year, local.mapped.target)).or_default();
         let periods = series
-            .entry((cell.local, cell.movement, cell.counterparty))
+            .entry((
+                local.code.clone(),
+                cell.local,
+                cell.movement,
+                cell.counterparty,
+            ))
             .or_insert([Amount::ZERO; PERIODS]);
         let slot = periods.get_mut(usize::from(cell.period))?;
         *slot = slot.checked_add(*amount)?;
@@ -181,7 +190,7 @@ fn round_cells(
     let mut rounded = BTreeMap::new();
     let mut totals: BTreeMap<i32, YearTotals> = BTreeMap::new();
     for ((year, _), series) in &by_code {
-        let keys: Vec<_> = series.keys().copied().collect();
+        let keys: Vec<&SeriesKey> = series.keys().collect();
         let mut exact = vec![Amount::ZERO; keys.len()];
         let mut shown_before = vec![Amount::ZERO; keys.len()];
         let year_totals = totals.entry(*year).or_default();
@@ -200,10 +209,10 @@ fn round_cells(
                 if !flow.is_zero() {
                     let cell = Cell {
                         year: *year,
-                        local: key.0,
+                        local: key.1,
                         period: period as crate::cube::Period,
-                        movement: key.1,
-                        counterparty: key.2,
+                        movement: key.2,
+                        counterparty: key.3,
                     };
                     rounded.insert(cell, flow);
                 }
@@ -352,6 +361,103 @@ pub(super) fn rounded_aggregates(
             )
         })
         .collect()
+}
+
+/// Whether a formula multiplies or divides: a ratio is rounded from its
+/// exact value, never computed from rounded amounts.
+fn is_ratio(expr: &Expr) -> bool {
+    match expr {
+        Expr::Binary(_, BinaryOp::Mul | BinaryOp::Div, _, _) => true,
+        Expr::Binary(left, _, right, _) => is_ratio(left) || is_ratio(right),
+        Expr::Neg(inner) => is_ratio(inner),
+        Expr::Number(_) | Expr::Figure(..) | Expr::Aggregate(_) | Expr::Sum(_) => false,
+    }
+}
+
+/// Presentation values: every figure that adds and subtracts is computed
+/// from the rounded trial balance of its report's policy, so statements
+/// foot and tie as printed; a ratio is rounded from its exact value. Where
+/// a figure shows other than its own exact value rounded, the difference
+/// is listed (or, under `residual largest`, allocated).
+pub(super) fn rounded_values(
+    program: &Program,
+    (exact_aggregates, aggregates): (&[Amount], &[(RoundingPolicy, Vec<Amount>)]),
+    exact: &[Amount],
+    errors: &mut Vec<Diagnostic>,
+) -> (Vec<Amount>, Vec<Residue>) {
+    let policy_of = |figure: FigureId| program.reports[program.figures[figure].report].rounding;
+    let round = |value: Amount, policy: RoundingPolicy| value.round_to(policy.unit, policy.method);
+    let empty = Vec::new();
+    let aggregates_of = |policy: RoundingPolicy| {
+        aggregates
+            .iter()
+            .find(|(p, _)| {
+                p.unit == policy.unit && p.method == policy.method && p.account == policy.account
+            })
+            .map_or(&empty, |(_, values)| values)
+    };
+    let mut rounded = vec![Amount::ZERO; program.figures.len()];
+    let mut allocations: Vec<Residue> = Vec::new();
+    for pass in 0..2 {
+        for figure in &program.order {
+            let definition = &program.figures[*figure];
+            let policy = policy_of(*figure);
+            if definition.is_leaf && pass > 0 {
+                continue;
+            }
+            // `residual largest` keeps the line-by-line model: each line
+            // rounded from its exact value, sections from their lines.
+            let largest = policy.residual == Residual::Largest;
+            if is_ratio(&definition.expr) || (largest && definition.is_leaf) {
+                rounded[*figure] = round(exact[*figure], policy).unwrap_or(exact[*figure]);
+                continue;
+            }
+            let operands = match largest {
+                true => exact_aggregates,
+                false => aggregates_of(policy),
+            };
+            // Amounts of the rounded trial balance are already multiples of
+            // the unit; a number written in a formula is rounded like them.
+            let leaf = |value: Amount| round(value, policy).ok_or(None);
+            match super::compute(&definition.expr, operands, &rounded, &leaf) {
+                Ok(value) => rounded[*figure] = value,
+                Err(error) => {
+                    if pass == 0 {
+                        errors.push(error.unwrap_or_else(|| super::overflow(definition.span)));
+                    }
+                }
+            }
+        }
+        if pass == 0 {
+            allocations =
+                super::residual::allocate_to_largest(program, exact, &mut rounded, errors);
+            if allocations.is_empty() {
+                break;
+            }
+        }
+    }
+    let mut residuals = allocations.clone();
+    for figure in &program.order {
+        let own = round(exact[*figure], policy_of(*figure)).unwrap_or(exact[*figure]);
+        // What the trial balance moved, besides what was allocated here.
+        let allocated = allocations
+            .iter()
+            .filter(|r| r.figure == *figure)
+            .try_fold(Amount::ZERO, |sum, r| sum.checked_add(r.amount));
+        if let Some(difference) = rounded[*figure]
+            .checked_sub(own)
+            .zip(allocated)
+            .and_then(|(difference, allocated)| difference.checked_sub(allocated))
+            && !difference.is_zero()
+        {
+            residuals.push(Residue {
+                figure: *figure,
+                amount: difference,
+                allocated: false,
+            });
+        }
+    }
+    (rounded, residuals)
 }
 
 #[cfg(test)]

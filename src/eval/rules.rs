@@ -89,8 +89,8 @@ struct Tested {
 
 fn test(program: &Program, figures: &Figures, scope: usize, test: &RuleTestDef) -> Tested {
     let mut terms = Vec::new();
-    let left = sum(program, figures, scope, &test.left, &mut terms);
-    let right = sum(program, figures, scope, &test.right, &mut terms);
+    let left = sum(program, figures, scope, test, &test.left, &mut terms);
+    let right = sum(program, figures, scope, test, &test.right, &mut terms);
     let difference = left.checked_sub(right).unwrap_or(Amount::ZERO);
     let passed = match test.comparison {
         Comparison::Equal => difference.abs() <= test.tolerance,
@@ -106,11 +106,13 @@ fn test(program: &Program, figures: &Figures, scope: usize, test: &RuleTestDef) 
     }
 }
 
-/// A side of a test: each figure summed over its columns (exact values).
+/// A side of a test: each figure summed over its columns (exact values, or
+/// as printed for a `rounded` test).
 fn sum(
     program: &Program,
     figures: &Figures,
     scope: usize,
+    test: &RuleTestDef,
     terms: &[RuleTermDef],
     seen: &mut Vec<(String, Amount)>,
 ) -> Amount {
@@ -131,7 +133,11 @@ fn sum(
                         figures.slice_index(slice)
                     })
                     .fold(Amount::ZERO, |sum, slice| {
-                        let value = figures.values[scope][slice].exact[*figure];
+                        let values = &figures.values[scope][slice];
+                        let value = match test.rounded {
+                            true => values.rounded[*figure],
+                            false => values.exact[*figure],
+                        };
                         sum.checked_add(value).unwrap_or(sum)
                     });
                 seen.push((text.clone(), value));
@@ -167,6 +173,9 @@ pub fn diagnostics(program: &Program, figures: &Figures) -> Vec<Diagnostic> {
                 RuleSeverity::Warning => Diagnostic::warning(Code::CheckFailed, message),
             }
             .at(rule.span, "this rule");
+            if rule.test.rounded {
+                diagnostic = diagnostic.note("compared as printed (rounded values)");
+            }
             for (text, value) in &outcome.terms {
                 diagnostic = diagnostic.note(format!("{text} = {value}"));
             }

@@ -166,7 +166,7 @@ fn statements(
     Ok(index)
 }
 
-/// The reports of the whole build: reconciliation, validation (when rules
+/// The reports of the whole build: reconciliation, rounding, validation (when rules
 /// are declared), eliminations (when a group consolidates) and each
 /// entity's table of local-code correspondences.
 fn reports(program: &Program, built: &Built, sources: &Sources, bundle: &mut Bundle) {
@@ -178,6 +178,12 @@ fn reports(program: &Program, built: &Built, sources: &Sources, bundle: &mut Bun
     bundle.insert(
         "reconciliation.txt".into(),
         crate::reconcile::text(&reconciliation).into_bytes(),
+    );
+    let rounding = render::rounding::report(program, &built.figures);
+    bundle.insert("arrondis.json".into(), to_json(&rounding).into_bytes());
+    bundle.insert(
+        "arrondis.txt".into(),
+        render::rounding::text(&rounding).into_bytes(),
     );
     if !program.validations.is_empty() {
         let validation = render::validation::report(program, &built.figures);

@@ -114,7 +114,8 @@ pub fn check_files(
 pub struct Built {
     pub cube: Cube,
     pub figures: Figures,
-    /// Failing `warning` validation rules: reported, not blocking.
+    /// Failing `warning` validation rules: reported, not blocking (from
+    /// [`evaluate`], failing checks and `error` rules too).
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -125,17 +126,31 @@ pub fn run(
     sources: &mut Sources,
     options: &cube::ReadOptions<'_>,
 ) -> Result<Built> {
+    let built = evaluate(program, project, sources, options)?;
+    let blocking = built
+        .warnings
+        .iter()
+        .any(|d| d.severity == crate::diagnostic::Severity::Error);
+    if blocking {
+        return Err(built.warnings);
+    }
+    Ok(built)
+}
+
+/// Reads the ledgers and evaluates every figure, whether or not the checks
+/// pass: their failures are in `warnings`, errors among them (`explain`
+/// works on a build that fails its checks, which is when it is needed).
+pub fn evaluate(
+    program: &Program,
+    project: &Project,
+    sources: &mut Sources,
+    options: &cube::ReadOptions<'_>,
+) -> Result<Built> {
     let cube = cube::build(program, project, sources, options)?;
     let figures = eval::evaluate(program, &cube)?;
     let mut failures = program.warnings.clone();
     failures.extend(eval::check_failures(program, &figures));
     failures.extend(eval::rules::diagnostics(program, &figures));
-    let blocking = failures
-        .iter()
-        .any(|d| d.severity == crate::diagnostic::Severity::Error);
-    if blocking {
-        return Err(failures);
-    }
     Ok(Built {
         cube,
         figures,

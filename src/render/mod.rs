@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod html;
+pub mod rounding;
 mod statement;
 pub mod submission;
 pub mod text;

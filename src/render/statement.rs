@@ -55,10 +55,7 @@ pub fn statement(
         checks: reading.checks(&columns),
         rounding: RoundingOut {
             unit: report.rounding.unit.to_string(),
-            method: match report.rounding.method {
-                RoundingMethod::HalfEven => "half_even",
-                RoundingMethod::HalfUp => "half_up",
-            },
+            method: report.rounding.method.as_str(),
             residual: match report.rounding.residual {
                 Residual::Total => "total",
                 Residual::Largest => "largest",

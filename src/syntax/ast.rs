@@ -81,6 +81,8 @@ pub struct RuleTest {
     pub left: Vec<RuleTerm>,
     pub comparison: Spanned<Comparison>,
     pub right: Vec<RuleTerm>,
+    /// Compares the figures as printed (rounded) rather than exact.
+    pub rounded: bool,
     pub tolerance: Option<Spanned<Amount>>,
 }
 

@@ -54,6 +54,7 @@ fn severity(input: Input<'_>) -> PResult<'_, Spanned<RuleSeverity>> {
 fn rule_test(input: Input<'_>) -> PResult<'_, RuleTest> {
     let (input, (left, comparison, right)) =
         (rule_sum, cut(comparison), cut(rule_sum)).parse(input)?;
+    let (input, rounded) = opt(keyword("rounded")).parse(input)?;
     let (input, tolerance) = tolerance(input)?;
     Ok((
         input,
@@ -61,6 +62,7 @@ fn rule_test(input: Input<'_>) -> PResult<'_, RuleTest> {
             left,
             comparison,
             right,
+            rounded: rounded.is_some(),
             tolerance,
         },
     ))
