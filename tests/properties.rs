@@ -1,8 +1,10 @@
 //! Property tests of the invariants: conservation (every amount read lands
 //! on exactly one chart code, or the run names what it could not map),
 //! determinism (same inputs, same bytes; row order does not matter),
-//! footing (rounded lines add up to the rounded totals shown), and exact
-//! amounts in ministry files (written as they are, never rounded again).
+//! footing (rounded lines add up to the rounded totals shown), exact
+//! amounts in ministry files (written as they are, never rounded again),
+//! provenance that adds up to every figure, and the same quantity printed
+//! the same wherever it appears.
 //!
 //! The first properties use one centre and one year column; the last ones
 //! run on whole generated projects (`generators`: several centres in both
@@ -261,6 +263,7 @@ fn build_generated(
     Program,
     reddition::pipeline::Built,
     BTreeMap<String, Vec<u8>>,
+    Sources,
 ) {
     let project = Project::new(root);
     let mut sources = Sources::default();
@@ -275,7 +278,99 @@ fn build_generated(
         });
     let bundle = pipeline::bundle(&program, &built, &project, &sources, &[OutputFormat::Json])
         .unwrap_or_else(|errors| panic!("bundle: {errors:?}"));
-    (program, built, bundle)
+    (program, built, bundle, sources)
+}
+
+/// Provenance adds up for every figure, column and scope (the lines of its
+/// cells, the eliminations and the constant make its exact value), and a
+/// quantity printed in two places prints the same: two figures of one scope
+/// and slice, rounded under one policy, whose formulas expand into the same
+/// terms show the same rounded value.
+fn provenance_adds_up_and_ties(
+    root: &Path,
+    program: &Program,
+    built: &reddition::pipeline::Built,
+    sources: &Sources,
+) -> Result<(), TestCaseError> {
+    use reddition::provenance::{Context, LineIndex, provenance};
+    let project = Project::new(root);
+    let read = (0..program.entities.len())
+        .map(|entity| {
+            reddition::cube::ledger_lines(program, &project, entity, &|_| true).expect("read again")
+        })
+        .collect();
+    let lines = LineIndex::new(read);
+    let context = Context {
+        program,
+        figures: &built.figures,
+        cube: &built.cube,
+        sources,
+        lines: &lines,
+    };
+    type Signature = (
+        usize,
+        reddition::eval::Slice,
+        String,
+        String,
+        Vec<(String, String, &'static str, i32)>,
+    );
+    let mut printed: BTreeMap<Signature, (String, String)> = BTreeMap::new();
+    for (id, figure) in program.figures.iter().enumerate() {
+        let report = &program.reports[figure.report];
+        for (column, definition) in report.columns.iter().enumerate() {
+            for scope in 0..built.figures.scopes.len() {
+                let Some(found) = provenance(&context, id, column, scope) else {
+                    continue;
+                };
+                if !found.linear {
+                    continue;
+                }
+                prop_assert_eq!(
+                    &found.lines_total,
+                    &found.exact,
+                    "{} [{}] for {}: lines",
+                    &found.figure,
+                    &found.column,
+                    &found.scope
+                );
+                let policy = report.rounding;
+                if policy.residual != reddition::model::Residual::Total || found.terms.is_empty() {
+                    continue;
+                }
+                let mut terms: Vec<_> = found
+                    .terms
+                    .iter()
+                    // The same amounts whatever the formula's wording:
+                    // code, measure, sign and the aggregate's filter.
+                    .map(|t| {
+                        let filter = t.aggregate.split_once(" where ").map_or("", |(_, f)| f);
+                        (filter.to_string(), t.code.clone(), t.measure, t.sign)
+                    })
+                    .collect();
+                terms.sort();
+                let slice = reddition::eval::Slice::of_column(definition, program.fiscal_year);
+                let rounding = format!(
+                    "{} {} {:?}",
+                    policy.unit,
+                    policy.method.as_str(),
+                    policy.account
+                );
+                let key = (scope, slice, rounding, found.constant.clone(), terms);
+                let seen = printed
+                    .entry(key)
+                    .or_insert_with(|| (found.figure.clone(), found.rounded.clone()));
+                prop_assert_eq!(
+                    &seen.1,
+                    &found.rounded,
+                    "{} and {} are the same quantity for {}",
+                    &seen.0,
+                    &found.figure,
+                    &found.scope
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Conservation: per entity, fiscal year, period, chart code and
@@ -592,14 +687,16 @@ proptest! {
     /// with eliminations, openings, prior years, period 13, budgets, period,
     /// quarter, year-to-date and budget columns, a matrix, every rounding
     /// option): conservation per code and period, statements that foot as
-    /// printed for every entity and group, and every figure equal to the
-    /// test's own computation from the postings it generated.
+    /// printed for every entity and group, every figure equal to the test's
+    /// own computation from the postings it generated, provenance that adds
+    /// up to every figure, and the same quantity printed the same everywhere.
     #[test]
     fn generated_projects_conserve_foot_and_match_the_postings(generated in generators::project()) {
         let folder = tempfile::tempdir().unwrap();
         generated.write(folder.path());
-        let (program, built, bundle) = build_generated(folder.path());
+        let (program, built, bundle, sources) = build_generated(folder.path());
         conserves(&generated, &program, &built.cube)?;
+        provenance_adds_up_and_ties(folder.path(), &program, &built, &sources)?;
         let facts = generated.facts();
         for scope in generated.scopes() {
             for report in generators::reports() {
