@@ -589,7 +589,7 @@ fn explain_figure(
         figures: &built.figures,
         cube: &built.cube,
         sources,
-        lines: &line_index,
+        lines: Some(&line_index),
     };
     let found = explain::provenances(&context, &figure_ids, column, scope);
     match format {

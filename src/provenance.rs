@@ -179,7 +179,10 @@ pub struct Context<'a> {
     pub figures: &'a Figures,
     pub cube: &'a crate::cube::Cube,
     pub sources: &'a Sources,
-    pub lines: &'a LineIndex,
+    /// The ledger lines; without them, each local code's part is taken
+    /// from the cube's cells and `locals` is left empty (the build's
+    /// `provenance.json`; `explain` gives the lines).
+    pub lines: Option<&'a LineIndex>,
 }
 
 /// The provenance of `figure` in `column` of its report, for `scope`;
@@ -243,6 +246,66 @@ pub fn provenance(
         terms,
         lines_total: lines_total.to_string(),
     })
+}
+
+/// A scope's `provenance.json`, written with every build: every figure of
+/// every report (lines and the sides of checks) in every column, down to
+/// each member's part of each chart code and the eliminations; `locals` is
+/// left empty there (`correspondances.csv` maps local codes to chart codes,
+/// and `explain` gives the local codes and ledger lines of any figure).
+#[derive(Debug, Serialize)]
+pub struct BuildFile {
+    pub schema: &'static str,
+    pub scope: String,
+    pub figures: Vec<Provenance>,
+}
+
+pub fn build_file(
+    program: &Program,
+    built: &crate::pipeline::Built,
+    sources: &Sources,
+    scope: usize,
+) -> BuildFile {
+    let context = Context {
+        program,
+        figures: &built.figures,
+        cube: &built.cube,
+        sources,
+        lines: None,
+    };
+    let mut figures = Vec::new();
+    for report in &program.reports {
+        let columns = report.columns.len();
+        for figure in program
+            .figures
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| std::ptr::eq(&program.reports[f.report], report))
+            .map(|(id, _)| id)
+        {
+            figures.extend(
+                (0..columns)
+                    .filter_map(|column| provenance(&context, figure, column, scope))
+                    .map(without_empty_parts),
+            );
+        }
+    }
+    BuildFile {
+        schema: "reddition.provenance/1",
+        scope: built.figures.scopes[scope].name.clone(),
+        figures,
+    }
+}
+
+/// Drops the members that bring nothing (no amount on the code, nothing
+/// eliminated) and the terms left without members: the sum is unchanged.
+fn without_empty_parts(mut found: Provenance) -> Provenance {
+    for term in &mut found.terms {
+        term.members
+            .retain(|m| m.part != "0" || !m.eliminations.is_empty());
+    }
+    found.terms.retain(|t| !t.members.is_empty());
+    found
 }
 
 /// The figure as a signed sum of aggregates plus a constant, through the
@@ -377,7 +440,8 @@ fn member_provenance(
         };
         let mut value = Amount::ZERO;
         let mut lines = Vec::new();
-        for (cell, _) in cells.range(first..) {
+        let mut taken = false;
+        for (cell, amount) in cells.range(first..) {
             if cell.year != slice.year || cell.local != local || cell.period > *periods.end() {
                 break;
             }
@@ -396,12 +460,17 @@ fn member_provenance(
                 cell.counterparty,
                 slice.budget,
             );
-            for line in context.lines.lines(member, &key) {
-                let contribution = if sign < 0 {
-                    line.amount.negated()
-                } else {
-                    line.amount
-                };
+            let signed = |amount: Amount| if sign < 0 { amount.negated() } else { amount };
+            let contributions: Vec<(Amount, Option<&LedgerLine>)> = match context.lines {
+                Some(index) => index
+                    .lines(member, &key)
+                    .iter()
+                    .map(|line| (signed(line.amount), Some(line)))
+                    .collect(),
+                None => vec![(signed(*amount), None)],
+            };
+            for (contribution, line) in contributions {
+                taken = true;
                 value = value.checked_add(contribution)?;
                 if eliminated {
                     let counterparty = counterparty_name(program, cell.counterparty);
@@ -410,13 +479,18 @@ fn member_provenance(
                         .or_default();
                     *slot = slot.checked_sub(contribution)?;
                 }
-                lines.push(line_out(program, line, contribution, eliminated));
+                if let Some(line) = line {
+                    lines.push(line_out(program, line, contribution, eliminated));
+                }
             }
         }
-        if lines.is_empty() {
+        if !taken {
             continue;
         }
         part = part.checked_add(value)?;
+        if context.lines.is_none() {
+            continue;
+        }
         let rule = &crosswalk.rules[code.mapped.rule];
         member_out.locals.push(Local {
             code: code.code.clone(),

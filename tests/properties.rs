@@ -305,7 +305,7 @@ fn provenance_adds_up_and_ties(
         figures: &built.figures,
         cube: &built.cube,
         sources,
-        lines: &lines,
+        lines: Some(&lines),
     };
     type Signature = (
         usize,

@@ -115,7 +115,7 @@ fn every_figure_of_the_sample_adds_up_to_its_ledger_lines() {
         figures: &built.figures,
         cube: &built.cube,
         sources: &sources,
-        lines: &lines,
+        lines: Some(&lines),
     };
     let (mut figures, mut ratios, mut lines_summed) = (0, 0, 0);
     for (id, figure) in program.figures.iter().enumerate() {

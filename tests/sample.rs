@@ -72,6 +72,9 @@ fn sample_statements() {
         } else {
             snapshot_worthy
         };
+        // Each scope's provenance.json (megabytes of figures) is proven by
+        // `ties.rs`, which adds every figure of it up, not read by eye.
+        let snapshot_worthy = snapshot_worthy && !name.ends_with("provenance.json");
         if snapshot_worthy && !name.starts_with("index") {
             let text = std::fs::read_to_string(&path).expect("UTF-8 output");
             insta::assert_snapshot!(name, text);

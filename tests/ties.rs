@@ -2,7 +2,11 @@
 //! and the network, both years, every quantity that appears in several
 //! places prints the same in all of them, last year's closing is this
 //! year's opening, and every section foots. Read from the JSON outputs'
-//! `rounded` values, which every other format prints.
+//! `rounded` values, which every other format prints. Each scope's
+//! `provenance.json` adds up to every figure.
+
+// Independent arithmetic: the test adds the provenance with its own decimals.
+#![allow(clippy::disallowed_types)]
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -202,9 +206,65 @@ fn the_sample_statements_tie_as_printed() {
         }
         ties += 4;
     }
-    println!("{ties} ties and {footings} footings checked as printed");
+    let provenance = provenance_files_add_up(&out);
+    println!(
+        "{ties} ties and {footings} footings checked as printed; {provenance} figures of provenance.json add up"
+    );
     assert!(
         ties >= 60 && footings > 100,
         "{ties} ties, {footings} footings"
     );
+}
+
+/// Every figure of each scope's `provenance.json` is the sum of its terms
+/// and constant, and each term the sum of its members' parts and the
+/// eliminations. Returns the figures checked.
+fn provenance_files_add_up(out: &Path) -> usize {
+    let amount = |value: &Value| -> rust_decimal::Decimal {
+        value
+            .as_str()
+            .expect("an amount")
+            .parse()
+            .expect("a decimal")
+    };
+    let mut checked = 0;
+    for scope in ["sommets", "riviere", "lakeshore", "reseau"] {
+        let text =
+            std::fs::read_to_string(out.join(scope).join("provenance.json")).expect("written");
+        let file: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(file["scope"], scope);
+        for figure in file["figures"].as_array().expect("figures") {
+            if figure["linear"] != true {
+                continue;
+            }
+            let mut total = amount(&figure["constant"]);
+            for term in figure["terms"].as_array().expect("terms") {
+                let mut value = rust_decimal::Decimal::ZERO;
+                for member in term["members"].as_array().expect("members") {
+                    value += amount(&member["part"]);
+                    for elimination in member["eliminations"].as_array().expect("eliminations") {
+                        value += amount(&elimination["value"]);
+                    }
+                }
+                assert_eq!(
+                    value,
+                    amount(&term["value"]),
+                    "{}: {}",
+                    figure["figure"],
+                    term["code"]
+                );
+                total += value;
+            }
+            assert_eq!(
+                total,
+                amount(&figure["exact"]),
+                "{} [{}]",
+                figure["figure"],
+                figure["column"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 3_000, "{checked} figures");
+    checked
 }

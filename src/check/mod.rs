@@ -592,8 +592,9 @@ impl Default for RoundingPolicy {
 /// The names of the files the output bundle writes besides the reports and
 /// submissions (`pipeline/bundle.rs`, `output.rs`), and the file each stands
 /// for: a report or submission may not take one of them.
-pub const BUILT_IN_OUTPUTS: [(&str, &str); 8] = [
+pub const BUILT_IN_OUTPUTS: [(&str, &str); 9] = [
     ("correspondances", "<entity>/correspondances.csv"),
+    ("provenance", "<scope>/provenance.json"),
     ("reconciliation", "reconciliation.txt and .json"),
     ("arrondis", "arrondis.txt and .json"),
     ("validation", "validation.txt and .json"),

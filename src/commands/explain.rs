@@ -363,7 +363,7 @@ mod tests {
             figures: &built.figures,
             cube: &built.cube,
             sources: &sources,
-            lines: &lines,
+            lines: Some(&lines),
         };
         let found = provenances(&context, &figures, 0, 0);
         let first = found

@@ -203,6 +203,13 @@ fn reports(program: &Program, built: &Built, sources: &Sources, bundle: &mut Bun
             crate::consolidate::text(&eliminations).into_bytes(),
         );
     }
+    for (scope, name) in built.figures.scopes.iter().enumerate() {
+        let file = crate::provenance::build_file(program, built, sources, scope);
+        // Compact: a figure per column per scope, a few megabytes each.
+        let mut text = serde_json::to_string(&file).unwrap_or_default();
+        text.push('\n');
+        bundle.insert(format!("{}/provenance.json", name.name), text.into_bytes());
+    }
     for (entity, data) in program.entities.iter().zip(&built.cube.entities) {
         let table = crate::reconcile::correspondences(program, entity, data, sources);
         bundle.insert(
