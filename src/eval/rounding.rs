@@ -59,8 +59,8 @@ pub struct Difference {
 /// itself, so that ties in the sharing never depend on the order the
 /// readers met the codes in (the index only tells apart one code in two
 /// members of a group, in member order).
-type Series = BTreeMap<SeriesKey, [Amount; PERIODS]>;
-type SeriesKey = (String, usize, Option<crate::ingest::Movement>, Option<u16>);
+type Series<'a> = BTreeMap<SeriesKey<'a>, [Amount; PERIODS]>;
+type SeriesKey<'a> = (&'a str, usize, Option<crate::ingest::Movement>, Option<u16>);
 
 const PERIODS: usize = crate::calendar::ADJUSTMENTS as usize + 1;
 
@@ -71,7 +71,8 @@ pub fn round_books(
     policy: RoundingPolicy,
 ) -> Option<RoundedBooks> {
     let mut cube = EntityCube {
-        locals: books.locals.clone(),
+        // What aggregates read of a local code: its chart code and dimensions.
+        locals: books.locals.iter().map(lean).collect(),
         by_chart: books.by_chart.clone(),
         ..EntityCube::default()
     };
@@ -123,6 +124,17 @@ pub fn round_books(
         }
     }
     Some(RoundedBooks { cube, differences })
+}
+
+/// A local code without its line counts and first location, which only the
+/// reports of what was read need.
+fn lean(local: &LocalCode) -> LocalCode {
+    LocalCode {
+        code: local.code.clone(),
+        mapped: local.mapped.clone(),
+        lines: BTreeMap::new(),
+        first_seen: String::new(),
+    }
 }
 
 /// Half of `codes`, as an amount.
@@ -178,7 +190,7 @@ fn round_cells(
         let series = by_code.entry((cell.year, local.mapped.target)).or_default();
         let periods = series
             .entry((
-                local.code.clone(),
+                local.code.as_str(),
                 cell.local,
                 cell.movement,
                 cell.counterparty,
@@ -190,7 +202,7 @@ fn round_cells(
     let mut rounded = BTreeMap::new();
     let mut totals: BTreeMap<i32, YearTotals> = BTreeMap::new();
     for ((year, _), series) in &by_code {
-        let keys: Vec<&SeriesKey> = series.keys().collect();
+        let keys: Vec<&SeriesKey<'_>> = series.keys().collect();
         let mut exact = vec![Amount::ZERO; keys.len()];
         let mut shown_before = vec![Amount::ZERO; keys.len()];
         let year_totals = totals.entry(*year).or_default();
@@ -292,7 +304,7 @@ pub(super) fn scope_books(cube: &Cube, scope: &Scope) -> Option<EntityCube> {
     for member in &scope.members {
         let entity = &cube.entities[*member];
         let offset = books.locals.len();
-        books.locals.extend(entity.locals.iter().cloned());
+        books.locals.extend(entity.locals.iter().map(lean));
         for (code, locals) in &entity.by_chart {
             books
                 .by_chart
