@@ -150,16 +150,11 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
     let mut trial_balances = Vec::new();
     for scope in &scopes {
         let mut per_year = Vec::new();
-        let group_books = rounding::scope_books(cube, scope);
-        // An entity's own books serve; a group's are gathered.
-        let books = match &group_books {
-            Some(books) => books,
-            None => &cube.entities[scope.members[0]],
-        };
+        let books = rounding::books(cube, scope);
         let rounded_books = rounding::policies(program)
             .into_iter()
             .map(
-                |policy| match rounding::round_books(program, books, policy) {
+                |policy| match rounding::round_books(program, &books, policy) {
                     Some(rounded) => Ok((policy, rounded)),
                     None => Err(rounding::rounding_overflow(scope)),
                 },

@@ -64,21 +64,77 @@ type SeriesKey<'a> = (&'a str, usize, Option<crate::ingest::Movement>, Option<u1
 
 const PERIODS: usize = crate::calendar::ADJUSTMENTS as usize + 1;
 
+/// The books a scope's trial balance is rounded from: an entity's cells, or
+/// a group's members' cells without those it eliminates, read in place
+/// (each member's local codes numbered after the previous member's).
+pub struct Books<'c> {
+    members: Vec<(&'c EntityCube, usize)>,
+    /// The group, whose eliminations are left out; `None` for an entity.
+    group: Option<&'c Scope>,
+    /// What aggregates read of a local code: its chart code and dimensions.
+    locals: Vec<LocalCode>,
+    by_chart: BTreeMap<CodeId, Vec<usize>>,
+}
+
+pub(super) fn books<'c>(cube: &'c Cube, scope: &'c Scope) -> Books<'c> {
+    let mut books = Books {
+        members: Vec::new(),
+        group: scope.is_group.then_some(scope),
+        locals: Vec::new(),
+        by_chart: BTreeMap::new(),
+    };
+    for member in &scope.members {
+        let entity = &cube.entities[*member];
+        let offset = books.locals.len();
+        books.locals.extend(entity.locals.iter().map(lean));
+        for (code, locals) in &entity.by_chart {
+            books
+                .by_chart
+                .entry(*code)
+                .or_default()
+                .extend(locals.iter().map(|local| local + offset));
+        }
+        books.members.push((entity, offset));
+    }
+    books
+}
+
+impl Books<'_> {
+    /// The cells of the books (or of the budget), in the scope's numbering
+    /// of local codes.
+    fn cells(&self, budget: bool) -> impl Iterator<Item = (Cell, Amount)> + '_ {
+        self.members.iter().flat_map(move |&(entity, offset)| {
+            let cells = if budget {
+                &entity.budget
+            } else {
+                &entity.cells
+            };
+            cells
+                .iter()
+                .filter(|(cell, _)| self.group.is_none_or(|g| !eliminated(g, entity, cell)))
+                .map(move |(cell, amount)| {
+                    let mut cell = *cell;
+                    cell.local += offset;
+                    (cell, *amount)
+                })
+        })
+    }
+}
+
 /// Rounds a scope's books (and budget) under `policy`; `None` on overflow.
 pub fn round_books(
     program: &Program,
-    books: &EntityCube,
+    books: &Books<'_>,
     policy: RoundingPolicy,
 ) -> Option<RoundedBooks> {
     let mut cube = EntityCube {
-        // What aggregates read of a local code: its chart code and dimensions.
-        locals: books.locals.iter().map(lean).collect(),
+        locals: books.locals.clone(),
         by_chart: books.by_chart.clone(),
         ..EntityCube::default()
     };
-    let (cells, totals) = round_cells(&books.cells, &books.locals, policy)?;
+    let (cells, totals) = round_cells(books.cells(false), &books.locals, policy)?;
     cube.cells = cells;
-    let (budget, _) = round_cells(&books.budget, &books.locals, policy)?;
+    let (budget, _) = round_cells(books.cells(true), &books.locals, policy)?;
     cube.budget = budget;
     let surplus = program
         .chart
@@ -179,12 +235,12 @@ struct YearTotals {
 
 /// Every cell rounded: each code's balance at each period-end rounded, then
 /// shared among its cells.
-fn round_cells(
-    cells: &BTreeMap<Cell, Amount>,
-    locals: &[LocalCode],
+fn round_cells<'a>(
+    cells: impl Iterator<Item = (Cell, Amount)>,
+    locals: &'a [LocalCode],
     policy: RoundingPolicy,
 ) -> Option<(BTreeMap<Cell, Amount>, BTreeMap<i32, YearTotals>)> {
-    let mut by_code: BTreeMap<(i32, CodeId), Series> = BTreeMap::new();
+    let mut by_code: BTreeMap<(i32, CodeId), Series<'a>> = BTreeMap::new();
     for (cell, amount) in cells {
         let local = locals.get(cell.local)?;
         let series = by_code.entry((cell.year, local.mapped.target)).or_default();
@@ -197,7 +253,7 @@ fn round_cells(
             ))
             .or_insert([Amount::ZERO; PERIODS]);
         let slot = periods.get_mut(usize::from(cell.period))?;
-        *slot = slot.checked_add(*amount)?;
+        *slot = slot.checked_add(amount)?;
     }
     let mut rounded = BTreeMap::new();
     let mut totals: BTreeMap<i32, YearTotals> = BTreeMap::new();
@@ -291,42 +347,6 @@ pub(super) fn policies(program: &Program) -> Vec<RoundingPolicy> {
         }
     }
     policies
-}
-
-/// A group's books, which its trial balance is rounded from: its members'
-/// cells without those it eliminates (each member's local codes kept
-/// apart). `None` for an entity, whose own books serve.
-pub(super) fn scope_books(cube: &Cube, scope: &Scope) -> Option<EntityCube> {
-    if !scope.is_group {
-        return None;
-    }
-    let mut books = EntityCube::default();
-    for member in &scope.members {
-        let entity = &cube.entities[*member];
-        let offset = books.locals.len();
-        books.locals.extend(entity.locals.iter().map(lean));
-        for (code, locals) in &entity.by_chart {
-            books
-                .by_chart
-                .entry(*code)
-                .or_default()
-                .extend(locals.iter().map(|local| local + offset));
-        }
-        let kept = |cells: &std::collections::BTreeMap<crate::cube::Cell, Amount>| {
-            cells
-                .iter()
-                .filter(|(cell, _)| !eliminated(scope, entity, cell))
-                .map(|(cell, amount)| {
-                    let mut cell = *cell;
-                    cell.local += offset;
-                    (cell, *amount)
-                })
-                .collect::<Vec<_>>()
-        };
-        books.cells.extend(kept(&entity.cells));
-        books.budget.extend(kept(&entity.budget));
-    }
-    Some(books)
 }
 
 /// A cell a group leaves out: on an eliminated code, with a member as
