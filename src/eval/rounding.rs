@@ -19,6 +19,11 @@
 //! charge code, so the difference passes through the year's result and the
 //! statements tie. Each difference is kept ([`Difference`]) with where it
 //! went; it is at most half a unit per code rounded.
+//!
+//! The presentation values are then computed from it (`rounded_values`):
+//! every figure that adds and subtracts from the rounded amounts of its
+//! report's policy, a ratio from its exact value, and under `residual
+//! largest` the line-by-line model of `residual.rs`.
 
 use super::{Eliminate, Residue, Scope, Slice, aggregate_value};
 use crate::cube::{Cell, Cube, EntityCube, LocalCode};
