@@ -324,30 +324,19 @@ impl Crosswalk {
     }
 
     fn best_rule(&self, code: &str, segments: &[Option<&str>]) -> Result<usize, MapError> {
-        let mut best: Option<(usize, (u32, u32))> = None;
-        let mut tie: Option<usize> = None;
-        for (index, rule) in self.rules.iter().enumerate() {
-            if !rule.matcher.matches(code, segments) {
-                continue;
-            }
-            let rank = (rule.priority, rule.matcher.specificity());
-            match best {
-                Some((_, best_rank)) if rank < best_rank => {}
-                Some((best_index, best_rank)) if rank == best_rank => {
-                    if tie.is_none() && self.rules[best_index].target != rule.target {
-                        tie = Some(index);
-                    }
-                }
-                _ => {
-                    best = Some((index, rank));
-                    tie = None;
-                }
-            }
-        }
-        match (best, tie) {
-            (Some((winner, _)), Some(other)) => Err(MapError::Ambiguous(winner, other)),
-            (Some((winner, _)), None) => Ok(winner),
-            (None, _) => Err(MapError::Unmapped),
+        let matching = self
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, rule)| rule.matcher.matches(code, segments))
+            .map(|(index, rule)| {
+                let rank = (rule.priority, rule.matcher.specificity());
+                (index, rank, &rule.target)
+            });
+        match best_match(matching) {
+            Ok(Some(winner)) => Ok(winner),
+            Ok(None) => Err(MapError::Unmapped),
+            Err((winner, other)) => Err(MapError::Ambiguous(winner, other)),
         }
     }
 }
@@ -357,29 +346,40 @@ fn best_case(
     code: &str,
     segments: &[Option<&str>],
 ) -> Result<Option<String>, (usize, usize)> {
-    let mut best: Option<(usize, u32)> = None;
+    let matching = cases
+        .iter()
+        .enumerate()
+        .filter(|(_, case)| case.matcher.matches(code, segments))
+        .map(|(index, case)| (index, case.matcher.specificity(), &case.value));
+    Ok(best_match(matching)?.map(|winner| cases[winner].value.clone()))
+}
+
+/// The precedence of rules and of dimension cases alike: of the matching
+/// candidates (index, rank, target), the one of highest rank, the first in
+/// order among equals; two of the highest rank with different targets are a
+/// tie, `Err((winner, other))`. `Ok(None)` when none matches.
+fn best_match<'t, R: Ord + Copy, T: PartialEq + 't>(
+    matching: impl Iterator<Item = (usize, R, &'t T)>,
+) -> Result<Option<usize>, (usize, usize)> {
+    let mut best: Option<(usize, R, &T)> = None;
     let mut tie = None;
-    for (index, case) in cases.iter().enumerate() {
-        if !case.matcher.matches(code, segments) {
-            continue;
-        }
-        let rank = case.matcher.specificity();
+    for (index, rank, target) in matching {
         match best {
-            Some((_, best_rank)) if rank < best_rank => {}
-            Some((best_index, best_rank)) if rank == best_rank => {
-                if tie.is_none() && cases[best_index].value != case.value {
+            Some((_, best_rank, _)) if rank < best_rank => {}
+            Some((_, best_rank, best_target)) if rank == best_rank => {
+                if tie.is_none() && best_target != target {
                     tie = Some(index);
                 }
             }
             _ => {
-                best = Some((index, rank));
+                best = Some((index, rank, target));
                 tie = None;
             }
         }
     }
     match (best, tie) {
-        (Some((winner, _)), Some(other)) => Err((winner, other)),
-        (Some((winner, _)), None) => Ok(Some(cases[winner].value.clone())),
+        (Some((winner, _, _)), Some(other)) => Err((winner, other)),
+        (Some((winner, _, _)), None) => Ok(Some(winner)),
         (None, _) => Ok(None),
     }
 }
