@@ -82,4 +82,30 @@ mod tests {
         assert!(Pattern::new("*").matches(""));
         assert!(Pattern::new("é?").matches("éa"));
     }
+
+    /// A `*` that must give back characters it first took: the matcher
+    /// returns to the star and tries one character further, as often as
+    /// needed, and fails when no split works.
+    #[test]
+    fn a_star_backtracks() {
+        let cases = [
+            ("*b", "aab", true),
+            ("*ab", "aaab", true),
+            ("a*bc", "abcbcbc", true),
+            ("a*b?d", "abxbcd", true),
+            ("*-1*-9", "000-1-91-9", true),
+            ("*b", "aba", false),
+            ("a*bc", "abcbcb", false),
+            ("*-1*-9", "000-1-91-8", false),
+            ("?*?", "a", false),
+            ("?*?", "ab", true),
+        ];
+        for (pattern, text, expected) in cases {
+            assert_eq!(
+                Pattern::new(pattern).matches(text),
+                expected,
+                "{pattern} on {text}"
+            );
+        }
+    }
 }
