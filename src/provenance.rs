@@ -402,10 +402,7 @@ fn member_provenance(
     let data = &context.cube.entities[member];
     let crosswalk = &program.crosswalks[program.entities[member].crosswalk];
     let eliminated_code = scope_info.eliminated.contains(&term.code);
-    let filter = slice.filter.and_then(|(dimension, value)| {
-        let values = program.dimensions.get(dimension)?.values.as_ref()?;
-        Some((dimension, values.keys().nth(value)?.clone()))
-    });
+    let filter = eval::column_filter(program, slice);
     let cells = if slice.budget {
         &data.budget
     } else {
@@ -425,9 +422,8 @@ fn member_provenance(
     for local in locals {
         let code = &data.locals[local];
         let dimensions = &code.mapped.dimensions;
-        let in_column = filter
-            .as_ref()
-            .is_none_or(|(d, v)| dimensions.iter().any(|(dd, vv)| dd == d && vv == v));
+        let in_column =
+            filter.is_none_or(|(d, v)| dimensions.iter().any(|(dd, vv)| *dd == d && vv == v));
         if !in_column || !eval::dimensions_match(aggregate, dimensions) {
             continue;
         }

@@ -359,10 +359,7 @@ fn scope_aggregates(
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Amount> {
     // The same for every aggregate of the scope and slice.
-    let filter = slice.filter.and_then(|(dimension, value)| {
-        let values = program.dimensions.get(dimension)?.values.as_ref()?;
-        Some((dimension, values.keys().nth(value)?.as_str()))
-    });
+    let filter = column_filter(program, slice);
     let members: Vec<u16> = scope
         .members
         .iter()
@@ -390,6 +387,14 @@ fn scope_aggregates(
             total
         })
         .collect()
+}
+
+/// A matrix column's dimension and value, as the cells' dimensions hold
+/// them; `None` for any other column.
+pub fn column_filter(program: &Program, slice: Slice) -> Option<(usize, &str)> {
+    let (dimension, value) = slice.filter?;
+    let values = program.dimensions.get(dimension)?.values.as_ref()?;
+    Some((dimension, values.keys().nth(value)?.as_str()))
 }
 
 /// One aggregate for one entity and slice, in its presentation sign.

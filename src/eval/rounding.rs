@@ -382,10 +382,7 @@ pub(super) fn rounded_aggregates(
     slice: Slice,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Amount> {
-    let filter = slice.filter.and_then(|(dimension, value)| {
-        let values = program.dimensions.get(dimension)?.values.as_ref()?;
-        Some((dimension, values.keys().nth(value)?.as_str()))
-    });
+    let filter = super::column_filter(program, slice);
     program
         .aggregates
         .iter()
