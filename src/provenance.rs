@@ -217,10 +217,13 @@ pub fn provenance(
             .map(|(aggregate, term, sign)| {
                 term_provenance(context, aggregate, term, sign, scope, slice)
             })
-            .collect::<Option<Vec<Term>>>()?,
+            .collect::<Option<Vec<(Term, Amount)>>>()?,
         false => Vec::new(),
     };
-    let lines_total = total(&terms)?.checked_add(constant)?;
+    let lines_total = terms
+        .iter()
+        .try_fold(constant, |sum, (_, value)| sum.checked_add(*value))?;
+    let terms = terms.into_iter().map(|(term, _)| term).collect();
     let policy = report.rounding;
     Some(Provenance {
         schema: "reddition.provenance/1",
@@ -354,25 +357,21 @@ fn term_provenance(
     sign: i32,
     scope: usize,
     slice: Slice,
-) -> Option<Term> {
+) -> Option<(Term, Amount)> {
     let program = context.program;
     let aggregate = &program.aggregates[aggregate_index];
     let sign = if term.negate { -sign } else { sign };
     let scope_info = &context.figures.scopes[scope];
-    let members = scope_info
-        .members
-        .iter()
-        .map(|member| member_provenance(context, aggregate, term, sign, scope, *member, slice))
-        .collect::<Option<Vec<Member>>>()?;
+    let mut members = Vec::new();
     let mut value = Amount::ZERO;
-    for member in &members {
-        value = value.checked_add(parse(&member.part)?)?;
-        for elimination in &member.eliminations {
-            value = value.checked_add(parse(&elimination.value)?)?;
-        }
+    for member in &scope_info.members {
+        let (found, brought) =
+            member_provenance(context, aggregate, term, sign, scope, *member, slice)?;
+        value = value.checked_add(brought)?;
+        members.push(found);
     }
     let account = &program.chart.accounts[term.code];
-    Some(Term {
+    let found = Term {
         aggregate: excerpt(context.sources, aggregate.span),
         code: account.code.clone(),
         label: account.label.clone(),
@@ -385,7 +384,8 @@ fn term_provenance(
         sign,
         value: value.to_string(),
         members,
-    })
+    };
+    Some((found, value))
 }
 
 fn member_provenance(
@@ -396,7 +396,7 @@ fn member_provenance(
     scope: usize,
     member: usize,
     slice: Slice,
-) -> Option<Member> {
+) -> Option<(Member, Amount)> {
     let program = context.program;
     let scope_info = &context.figures.scopes[scope];
     let data = &context.cube.entities[member];
@@ -448,18 +448,20 @@ fn member_provenance(
                 .counterparty
                 .is_some_and(|c| scope_info.members.contains(&usize::from(c)));
             let eliminated = eliminated_code && inside;
-            let key = (
-                code.code.clone(),
-                cell.year,
-                cell.period,
-                cell.movement,
-                cell.counterparty,
-                slice.budget,
-            );
             let signed = |amount: Amount| if sign < 0 { amount.negated() } else { amount };
             let contributions: Vec<(Amount, Option<&LedgerLine>)> = match context.lines {
                 Some(index) => index
-                    .lines(member, &key)
+                    .lines(
+                        member,
+                        &(
+                            code.code.clone(),
+                            cell.year,
+                            cell.period,
+                            cell.movement,
+                            cell.counterparty,
+                            slice.budget,
+                        ),
+                    )
                     .iter()
                     .map(|line| (signed(line.amount), Some(line)))
                     .collect(),
@@ -500,6 +502,9 @@ fn member_provenance(
         });
     }
     member_out.part = part.to_string();
+    let eliminated = eliminations
+        .values()
+        .try_fold(Amount::ZERO, |sum, value| sum.checked_add(*value))?;
     member_out.eliminations = eliminations
         .into_iter()
         .map(|((local, counterparty), value)| Elimination {
@@ -508,7 +513,8 @@ fn member_provenance(
             value: value.to_string(),
         })
         .collect();
-    Some(member_out)
+    // What the member brings to the term: its part less what is eliminated.
+    Some((member_out, part.checked_add(eliminated)?))
 }
 
 fn line_out(program: &Program, line: &LedgerLine, contribution: Amount, eliminated: bool) -> Line {
@@ -534,17 +540,6 @@ fn counterparty_name(program: &Program, counterparty: Option<u16>) -> String {
     counterparty
         .and_then(|c| program.entities.get(usize::from(c)))
         .map_or_else(String::new, |e| e.name.clone())
-}
-
-/// Every term's value: the members' parts and the eliminations.
-fn total(terms: &[Term]) -> Option<Amount> {
-    terms.iter().try_fold(Amount::ZERO, |sum, term| {
-        sum.checked_add(parse(&term.value)?)
-    })
-}
-
-fn parse(text: &str) -> Option<Amount> {
-    Amount::parse_plain(text)
 }
 
 fn row_label(report: &ReportDef, figure: FigureId) -> String {
