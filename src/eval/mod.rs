@@ -156,7 +156,7 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
             .map(
                 |policy| match rounding::round_books(program, &books, policy) {
                     Some(rounded) => Ok((policy, rounded)),
-                    None => Err(rounding::rounding_overflow(scope)),
+                    None => Err(rounding::rounding_overflow(program, scope)),
                 },
             )
             .collect::<std::result::Result<Vec<_>, Diagnostic>>();

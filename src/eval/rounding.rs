@@ -364,15 +364,28 @@ fn eliminated(scope: &Scope, entity: &EntityCube, cell: &crate::cube::Cell) -> b
             .is_some_and(|c| scope.members.contains(&usize::from(c)))
 }
 
-pub(super) fn rounding_overflow(scope: &Scope) -> Diagnostic {
-    Diagnostic::error(
+/// The rounded trial balance of a scope overflowed: located at the sources
+/// of its entities, whose amounts it adds.
+pub(super) fn rounding_overflow(program: &Program, scope: &Scope) -> Diagnostic {
+    let mut diagnostic = Diagnostic::error(
         Code::Overflow,
         format!(
             "the rounded trial balance of `{}` exceeds 28 significant digits",
             scope.name
         ),
     )
-    .help("amounts this large cannot be real; look for a misplaced decimal mark in the ledger")
+    .help("amounts this large cannot be real; look for a misplaced decimal mark in the ledger");
+    let sources = scope
+        .members
+        .iter()
+        .filter_map(|member| program.entities[*member].sources.first());
+    for (index, source) in sources.enumerate() {
+        diagnostic = match index {
+            0 => diagnostic.at(source.span, "the ledgers of this entity"),
+            _ => diagnostic.also(source.span, "and of this one"),
+        };
+    }
+    diagnostic
 }
 
 /// Every aggregate of one slice over a rounded trial balance.
