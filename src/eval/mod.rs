@@ -148,11 +148,13 @@ pub fn evaluate(program: &Program, cube: &Cube) -> Result<Figures> {
     let slices = slices(program, &cube.years);
     let mut values = Vec::new();
     let mut trial_balances = Vec::new();
+    let policies = rounding::policies(program);
     for scope in &scopes {
         let mut per_year = Vec::new();
         let books = rounding::books(cube, scope);
-        let rounded_books = rounding::policies(program)
-            .into_iter()
+        let rounded_books = policies
+            .iter()
+            .copied()
             .map(
                 |policy| match rounding::round_books(program, &books, policy) {
                     Some(rounded) => Ok((policy, rounded)),

@@ -34,7 +34,7 @@ use crate::money::{Amount, checked_sum};
 use std::collections::BTreeMap;
 
 /// The code a local code stands for when it is the rounding's own entry.
-pub const ROUNDING_ENTRY: &str = "(écart d'arrondi)";
+const ROUNDING_ENTRY: &str = "(écart d'arrondi)";
 
 /// A scope's books rounded under one policy, and the differences placed.
 #[derive(Debug)]
